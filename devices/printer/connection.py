@@ -1,0 +1,234 @@
+"""Open a printer by URL and talk to it: send a job, ask its real-time status.
+
+    usb://0x0416:0x5011[?in_ep=0x82&out_ep=0x01]     serial:///dev/ttyS0?baudrate=9600[&flow=dsrdtr|none]
+    tcp://192.0.2.10:9100[?timeout=5]                 file:///dev/usb/lp0 (write only, no status)
+    sim://[DIR][?width=384]                           the virtual printer (DIR keeps each job's .bin and .png)
+
+python-escpos does the connections (Usb/Serial/Network/File); we only use their ``open``/``_raw``/``_read``,
+because the document bytes are ours (see kiosk.printing.escpos) and python-escpos's status helpers read only two
+of the four status bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+from devices.printer.status import PrinterStatusReport, query_status
+from devices.printer.virtual import VirtualPrinter
+from devices.status import DeviceStatus
+from devices.urls import DeviceUrl, DeviceUrlError, parse_device_url
+
+SCHEMES = ("usb", "serial", "tcp", "file", "sim")
+STATUS_TIMEOUT_S = 1.0  # a printer answers DLE EOT within milliseconds; a second means it is not there
+_USB_URL = re.compile(r"^usb://(0x[0-9a-fA-F]{1,4}):(0x[0-9a-fA-F]{1,4})/?(?:\?(.*))?$")
+
+
+class PrinterConnectionError(RuntimeError):
+    """The printer cannot be reached; the message names the URL, what failed and the fix."""
+
+
+class Transport(Protocol):
+    def open(self) -> Any: ...
+    def _raw(self, msg: bytes) -> None: ...
+    def close(self) -> None: ...
+
+
+_FIXES = {
+    "usb": "not found; is it plugged in and is the udev rule installed?",
+    "serial": "cannot open the port; check the device name and that the kiosk user is in the dialout group",
+    "tcp": "no connection; is the printer switched on, on the network, and is the address right?",
+    "file": "cannot open the file for writing; check the path and permissions (for /dev/usb/lp*: group lp)",
+    "sim": "cannot write to the output folder; check the path and permissions",
+}
+
+
+class Printer:
+    """One printer. Thread-safe: the print worker and the diagnostics screen may both use it."""
+
+    def __init__(self, url: str, scheme: str, transport: Transport, *, readable: bool,
+                 virtual: VirtualPrinter | None = None) -> None:
+        self.url = url
+        self.scheme = scheme
+        self.virtual = virtual  # set for sim://: tests and the demo reach the simulated hardware through it
+        self._transport = transport
+        self._readable = readable
+        self._connected = False
+        self._lock = threading.RLock()
+
+    @property
+    def supports_status(self) -> bool:
+        return self._readable
+
+    def connect(self) -> None:
+        """Open the connection now (otherwise the first write does); raises PrinterConnectionError."""
+        with self._lock:
+            if self._connected:
+                return
+            try:
+                self._transport.open()
+            except Exception as exc:  # python-escpos wraps every cause differently; the URL and fix matter
+                raise self._error(exc) from exc
+            if getattr(self._transport, "_device", True) is None:  # python-escpos "opened" but found nothing
+                raise self._error(None)
+            self._connected = True
+
+    def write(self, data: bytes) -> Path | None:
+        """Send one job. Returns the PNG of the job for the virtual printer (None otherwise or if held)."""
+        with self._lock:
+            self.connect()
+            jobs_before = len(self.virtual.jobs) if self.virtual else 0
+            try:
+                self._transport._raw(data)
+                flush = getattr(self._transport, "flush", None)
+                if callable(flush):
+                    flush()
+            except Exception as exc:
+                self._drop_connection()
+                raise PrinterConnectionError(f"printer {self.url}: sending failed ({exc}); "
+                                             "check the cable/network and power") from exc
+            if self.virtual and len(self.virtual.jobs) > jobs_before:
+                return self.virtual.jobs[-1].png_path
+            return None
+
+    def status(self) -> PrinterStatusReport | None:
+        """Ask DLE EOT 1-4; None if this connection cannot read (file://). Raises PrinterConnectionError."""
+        if not self._readable:
+            return None
+        with self._lock:
+            self.connect()
+            try:
+                return query_status(self._transport._raw, self._read)  # type: ignore[attr-defined]
+            except PrinterConnectionError:
+                raise
+            except OSError as exc:
+                self._drop_connection()
+                raise PrinterConnectionError(f"printer {self.url}: status request failed ({exc}); "
+                                             "check the cable/network and power") from exc
+
+    def device_status(self) -> DeviceStatus:
+        """For diagnostics and the UI: never raises."""
+        try:
+            report = self.status()
+        except PrinterConnectionError as exc:
+            return DeviceStatus.fault(str(exc))
+        if report is None:
+            return DeviceStatus.ok(f"{self.scheme}:// cannot report paper or cover status")
+        return report.device_status()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_connection()
+            if self.virtual is not None:
+                self.virtual.close()
+
+    def _read(self) -> bytes:
+        reader = getattr(self._transport, "_read")
+        device = getattr(self._transport, "_device", None)
+        settimeout = getattr(device, "settimeout", None)  # a TCP socket: status reads must not wait 60 s
+        if callable(settimeout):
+            settimeout(STATUS_TIMEOUT_S)
+        try:
+            return bytes(reader())
+        finally:
+            if callable(settimeout):
+                settimeout(getattr(self._transport, "timeout", None))
+
+    def _drop_connection(self) -> None:
+        if self._connected and self.virtual is None:
+            try:
+                self._transport.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection may fail again; nothing to do
+                pass
+        self._connected = False
+
+    def _error(self, exc: BaseException | None) -> PrinterConnectionError:
+        detail = f" ({exc})" if exc else ""
+        text = str(exc or "")
+        if self.scheme == "usb" and ("usb library" in text.lower() or "no module named 'usb'" in text.lower()):
+            return PrinterConnectionError(f"printer {self.url}: pyusb is not installed{detail}; "
+                                          "install it with pip install pyusb")
+        if self.scheme in ("usb", "serial", "file") and "ermission" in text:
+            return PrinterConnectionError(f"printer {self.url}: permission denied{detail}; install the udev rule "
+                                          "or add the kiosk user to the lp/dialout group")
+        return PrinterConnectionError(f"printer {self.url}: {_FIXES[self.scheme]}{detail}")
+
+    def __enter__(self) -> Printer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_printer(url: str, *, status_timeout: float = STATUS_TIMEOUT_S) -> Printer:
+    """Build the Printer for ``url`` without any I/O (the kiosk starts even if the printer is off).
+
+    Raises PrinterConnectionError for a URL that cannot name a printer.
+    """
+    text = url.strip()
+    if text.lower().startswith("usb://"):
+        return _usb(text, status_timeout)
+    try:
+        parsed = parse_device_url(text, SCHEMES)
+    except DeviceUrlError as exc:
+        raise PrinterConnectionError(f"printer {exc}") from None
+    try:
+        return _BUILDERS[parsed.scheme](parsed, status_timeout)
+    except DeviceUrlError as exc:
+        raise PrinterConnectionError(f"printer {exc}") from None
+
+
+def _usb(text: str, status_timeout: float) -> Printer:
+    # devices.urls cannot parse "usb://0x0416:0x5011" (it reads the product id as a port number).
+    match = _USB_URL.match(text)
+    if not match:
+        raise PrinterConnectionError(f"printer {text!r}: write a USB printer as usb://0xVID:0xPID, "
+                                     "e.g. usb://0x0416:0x5011 (see lsusb)")
+    from urllib.parse import parse_qsl
+
+    params = dict(parse_qsl(match.group(3) or ""))
+    extra = {k: int(params[k], 0) for k in ("in_ep", "out_ep") if k in params}
+    from escpos.printer import Usb
+
+    transport = Usb(int(match.group(1), 16), int(match.group(2), 16), timeout=int(status_timeout * 1000), **extra)
+    return Printer(text, "usb", transport, readable=True)
+
+
+def _serial(url: DeviceUrl, status_timeout: float) -> Printer:
+    from escpos.printer import Serial
+
+    if not url.path:
+        raise PrinterConnectionError(f"printer {url.raw}: name the port, e.g. serial:///dev/ttyS0?baudrate=9600")
+    flow = url.params.get("flow", "dsrdtr")
+    if flow not in ("dsrdtr", "xonxoff", "none"):
+        raise PrinterConnectionError(f"printer {url.raw}: flow={flow!r}; use dsrdtr, xonxoff or none")
+    transport = Serial(devfile=url.path, baudrate=url.int_param("baudrate", 9600), timeout=status_timeout,
+                       dsrdtr=flow == "dsrdtr", xonxoff=flow == "xonxoff")
+    return Printer(url.raw, "serial", transport, readable=True)
+
+
+def _tcp(url: DeviceUrl, status_timeout: float) -> Printer:
+    from escpos.printer import Network
+
+    if not url.host:
+        raise PrinterConnectionError(f"printer {url.raw}: name the host, e.g. tcp://192.0.2.10:9100")
+    transport = Network(host=url.host, port=url.port or 9100, timeout=url.int_param("timeout", 10))
+    return Printer(url.raw, "tcp", transport, readable=True)
+
+
+def _file(url: DeviceUrl, status_timeout: float) -> Printer:
+    from escpos.printer import File
+
+    if not url.path:
+        raise PrinterConnectionError(f"printer {url.raw}: name the file, e.g. file:///dev/usb/lp0")
+    return Printer(url.raw, "file", File(devfile=url.path), readable=False)
+
+
+def _sim(url: DeviceUrl, status_timeout: float) -> Printer:
+    virtual = VirtualPrinter(url.path or None, dots_width=url.int_param("width", 576))
+    return Printer(url.raw, "sim", virtual, readable=True, virtual=virtual)
+
+
+_BUILDERS = {"serial": _serial, "tcp": _tcp, "file": _file, "sim": _sim}

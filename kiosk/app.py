@@ -1,0 +1,357 @@
+"""The Kivy App: holds only view state, is handed a started ``KioskRuntime``, and wires screens to it.
+
+Rules of the house (after Electrum's Kivy GUI): worker threads never touch widgets; their results reach the
+UI thread through ``Clock.schedule_once``. An exception in a callback is logged and the kiosk goes back to
+the home screen with the session wiped, instead of dying in front of a citizen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.clock import Clock
+from kivy.core.text import LabelBase
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.metrics import Metrics
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from devices.fonts import cjk_font_file
+from kiosk.catalog import CatalogItem
+from kiosk.flow import ServiceFlow
+from kiosk.i18n import translate
+from kiosk.idnumber import IdNumberError
+from kiosk.platform_client import PlatformError, Submission
+from kiosk.runtime import KioskRuntime
+from kiosk.session import Session
+from screens.base import KioskScreen
+from screens.catalog import CatalogScreen
+from screens.confirm import ConfirmScreen
+from screens.guide import GuideScreen
+from screens.home import HomeScreen
+from screens.i18n import tr
+from screens.identify import IdentifyScreen
+from screens.rating import RatingScreen
+from screens.result import ResultScreen
+from screens.widgets import CountdownView, TopBar
+
+log = logging.getLogger(__name__)
+
+SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
+KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating")
+SCREEN_CLASSES: tuple[type[KioskScreen], ...] = (
+    HomeScreen, IdentifyScreen, CatalogScreen, GuideScreen, ConfirmScreen, ResultScreen, RatingScreen,
+)
+LARGE_TEXT_SCALE = 1.3
+KEY_ESCAPE, KEY_F1 = 27, 282
+_loaded_kv: set[str] = set()
+
+
+def register_fonts() -> None:
+    """Make the Simplified Chinese face the default font of every label (face 0 of the .ttc is Japanese)."""
+    regular = str(cjk_font_file("Regular"))
+    try:
+        bold = str(cjk_font_file("Bold"))
+    except Exception:  # no bold collection installed: Kivy synthesises bold from the regular face
+        bold = regular
+    LabelBase.register("Roboto", fn_regular=regular, fn_bold=bold)
+
+
+def load_kv_files() -> None:
+    # Loading a kv file twice doubles its rules; load each once per process.
+    for name in KV_FILES:
+        path = str(SCREENS_DIR / f"{name}.kv")
+        if path not in _loaded_kv:
+            Builder.load_file(path)
+            _loaded_kv.add(path)
+
+
+class _ResetOnError(ExceptionHandler):
+    def __init__(self, app: KioskApp) -> None:
+        self.app = app
+
+    def handle_exception(self, inst: BaseException) -> int:
+        if isinstance(inst, KeyboardInterrupt | SystemExit):
+            return ExceptionManager.RAISE
+        log.exception("unexpected error in the UI; returning to the home screen", exc_info=inst)
+        Clock.schedule_once(lambda _dt: self.app.end_session(), 0)
+        return ExceptionManager.PASS
+
+
+class KioskApp(App):
+    centre_name = StringProperty("")
+    large_text = BooleanProperty(False)
+    idle_seconds_left = NumericProperty(0)
+    catalog_state = ObjectProperty(None, allownone=True)
+    use_kivy_settings = False
+
+    def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+        self.config_kiosk = runtime.config
+        self.session = Session()
+        self.flow = ServiceFlow(self.session)
+        self.centre_name = runtime.config.kiosk.centre_name
+        self.title = translate("app.title")
+        self._last_activity = time.monotonic()
+        self._countdown: CountdownView | None = None
+        self._handler = _ResetOnError(self)
+
+    # -- building -----------------------------------------------------------------------------------------
+    def build(self) -> BoxLayout:
+        tr.switch(self.config_kiosk.kiosk.language)
+        register_fonts()
+        load_kv_files()
+        Window.clearcolor = (0.96, 0.97, 0.98, 1)
+        root = BoxLayout(orientation="vertical")
+        self.top_bar = TopBar(title=translate("home.bar"))
+        self.manager = ScreenManager(transition=NoTransition())
+        for screen_class in SCREEN_CLASSES:
+            self.manager.add_widget(screen_class())
+        self.manager.bind(current=self._on_screen_changed)
+        root.add_widget(self.top_bar)
+        root.add_widget(self.manager)
+        tr.fbind("_", self._retitle)
+        if self.config_kiosk.kiosk.large_text:
+            self.toggle_large_text()
+        return root
+
+    def on_start(self) -> None:
+        ExceptionManager.add_handler(self._handler)
+        Window.bind(on_keyboard=self._on_keyboard, on_request_close=self._on_request_close)
+        Window.bind(on_touch_down=self._note_activity, on_key_down=self._note_activity)
+        self.runtime.on_card(self._card_from_reader)
+        Clock.schedule_interval(self._tick_idle, 1.0)
+        self.reload_catalog()
+        log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
+
+    def on_stop(self) -> None:
+        ExceptionManager.remove_handler(self._handler)
+        self.runtime.on_card(None)
+
+    def open_settings(self, *largs: Any) -> bool:  # F1 and the menu key: no Kivy settings on a kiosk
+        return False
+
+    def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
+        # Escape would close the app and F1 would open Kivy's settings: both are swallowed.
+        return key in (KEY_ESCAPE, KEY_F1)
+
+    def _on_request_close(self, *_args: Any, source: str | None = None, **_kwargs: Any) -> bool:
+        # Closing needs the maintenance path; a key (Escape, Alt+F4) never closes the kiosk.
+        return source == "keyboard" or self.config_kiosk.kiosk.fullscreen
+
+    # -- navigation ---------------------------------------------------------------------------------------
+    def go(self, name: str) -> None:
+        self.manager.current = name
+
+    def screen(self, name: str) -> Any:
+        return self.manager.get_screen(name)
+
+    def _on_screen_changed(self, _manager: Any, name: str) -> None:
+        screen = self.manager.get_screen(name)
+        self.top_bar.title = translate(screen.title_key)
+        self.top_bar.show_home = screen.show_home_button
+        self._note_activity()
+
+    def _retitle(self, *_args: Any) -> None:
+        self.top_bar.title = translate(self.manager.current_screen.title_key)
+        self.title = translate("app.title")
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
+        Metrics.fontscale = LARGE_TEXT_SCALE if self.large_text else 1.0
+
+    def call_staff(self) -> None:
+        from screens.popups import show_message
+
+        show_message(translate("help.title"), translate("help.body"))
+
+    # -- background work ----------------------------------------------------------------------------------
+    def background(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
+                   on_error: Callable[[BaseException], None]) -> None:
+        """Run ``fn`` on a worker thread; its result or error comes back on the UI thread, but only if the
+        session that asked is still the current one (a late answer never reaches the next citizen)."""
+        session_id = self.session.id
+        future: Future = self.runtime.run_in_background(fn, *args)
+
+        def deliver(_dt: float) -> None:
+            if self.session.id != session_id:
+                log.info("dropping a late answer for an ended session")
+                return
+            error = future.exception()
+            if error is not None:
+                on_error(error)
+            else:
+                on_done(future.result())
+
+        future.add_done_callback(lambda _f: Clock.schedule_once(deliver, 0))
+
+    def reload_catalog(self) -> None:
+        future = self.runtime.run_in_background(self.runtime.refresh_catalog)
+        future.add_done_callback(lambda f: Clock.schedule_once(lambda _dt: self._catalog_loaded(f), 0))
+
+    def _catalog_loaded(self, future: Future) -> None:
+        if future.exception() is not None:
+            log.error("catalog refresh failed: %s", future.exception())
+            return
+        self.catalog_state = future.result()
+        if self.manager.current == "catalog":
+            self.screen("catalog").show_catalog(self.catalog_state)
+
+    def current_item(self) -> CatalogItem | None:
+        state = self.catalog_state
+        if state is None or state.catalog is None or self.session.item_code is None:
+            return None
+        return state.catalog.item(self.session.item_code)
+
+    # -- identify -----------------------------------------------------------------------------------------
+    def reader_status_text(self) -> str:
+        status = self.runtime.device_status.get("idreader")
+        if self.runtime.id_reader is None or (status is not None and not status.usable):
+            return translate("identify.reader_unavailable")
+        return translate("identify.reader_ready")
+
+    def identify_typed(self, text: str) -> None:
+        try:
+            self.flow.identify(text, source="typed")
+        except IdNumberError as error:
+            self.screen("identify").show_error(translate(error.key))
+            return
+        self.go("catalog")
+
+    def _card_from_reader(self, card: Any) -> None:
+        # Called on the reader's thread: hand the card to the UI thread, touch no widget here.
+        Clock.schedule_once(lambda _dt: self._card_on_ui(card), 0)
+
+    def _card_on_ui(self, card: Any) -> None:
+        if self.manager.current != "identify":
+            return  # a card left on the reader does not start a session by itself
+        try:
+            self.flow.identify(card.id_number, name=card.name, source="id_card")
+        except IdNumberError as error:
+            self.screen("identify").show_error(translate("identify.card_invalid", reason=translate(error.key)))
+            return
+        self.go("catalog")
+
+    # -- choose and submit --------------------------------------------------------------------------------
+    def choose_item(self, code: str) -> None:
+        state = self.catalog_state
+        if state is None or state.catalog is None:
+            return
+        self.flow.choose(state.catalog, code)
+        self.go("guide")
+
+    def submit_application(self) -> None:
+        body, key = self.flow.prepare_submission()
+        assert self.runtime.client is not None
+        self.background(self.flow.submit, self.runtime.client, body, key,
+                        on_done=self._submitted, on_error=self._submit_failed)
+
+    def _submitted(self, submission: Submission) -> None:
+        self.flow.record_submission(submission)
+        result = self.screen("result")
+        result.show(translate("result.submitted"), submission.receipt_number)
+        self.go("result")
+        self.print_receipt()
+
+    def _submit_failed(self, error: BaseException) -> None:
+        if isinstance(error, PlatformError) and error.kind in ("unreachable", "server"):
+            message = translate("confirm.error.unreachable")
+        elif isinstance(error, PlatformError):
+            message = translate("confirm.error.rejected", detail=str(error))
+        else:
+            log.error("submitting failed unexpectedly: %r", error)
+            message = translate("confirm.error.unexpected")
+        self.screen("confirm").show_error(message)
+
+    def print_receipt(self) -> None:
+        from kiosk.receipts import acceptance_receipt_for
+
+        item = self.current_item()
+        if item is None:
+            return
+        document = acceptance_receipt_for(self.session, item, self.config_kiosk)
+        session_id = self.session.id
+        self.runtime.print_document(
+            session_id, document, lambda result: Clock.schedule_once(lambda _dt: self._printed(session_id, result), 0)
+        )
+
+    def _printed(self, session_id: str, result: Any) -> None:
+        if self.session.id != session_id:
+            return
+        png = str(result.png_path) if getattr(result, "png_path", None) else ""
+        if result.ok:
+            self.session.receipt_png = result.png_path
+            self.screen("result").show_print(translate("result.printed"), png, printed=True)
+        else:
+            self.screen("result").show_print(translate(result.reason_key), png, printed=False)
+
+    # -- rate and finish ----------------------------------------------------------------------------------
+    def submit_rating(self, level: int) -> None:
+        body = self.flow.rating_body(level)
+        key = self.session.idempotency_key or ""
+        assert self.runtime.client is not None
+        self.background(self.runtime.client.submit_rating, body, f"rating-{key}",
+                        on_done=lambda _r: self._rated(), on_error=self._rating_failed)
+
+    def _rated(self) -> None:
+        self.screen("rating").show_thanks(translate("rating.thanks"))
+        Clock.schedule_once(lambda _dt: self.end_session(), 2.5)
+
+    def _rating_failed(self, error: BaseException) -> None:
+        log.warning("rating not sent: %s", error)
+        self.screen("rating").show_thanks(translate("rating.thanks"))
+        Clock.schedule_once(lambda _dt: self.end_session(), 2.5)
+
+    def end_session(self) -> None:
+        """Wipe the session and every screen, then show the home screen."""
+        ended = self.session.id
+        self.runtime.end_session(ended)
+        self.session.wipe()
+        for screen in self.manager.screens:
+            screen.reset()
+        self._close_countdown()
+        self.go("home")
+        log.info("session ended")
+
+    # -- idle timeout -------------------------------------------------------------------------------------
+    def _note_activity(self, *_args: Any) -> bool:
+        self._last_activity = time.monotonic()
+        return False  # never consume the event
+
+    def _tick_idle(self, _dt: float) -> None:
+        if self.manager.current == "home":
+            return
+        timeout = self.config_kiosk.kiosk.idle_timeout_s
+        warning = self.config_kiosk.kiosk.idle_warning_s
+        idle = time.monotonic() - self._last_activity
+        left = timeout - idle
+        if left <= 0:
+            log.info("idle timeout")
+            self.end_session()
+        elif left <= warning:
+            self.idle_seconds_left = int(left + 0.999)
+            if self._countdown is None:
+                self._countdown = CountdownView(on_continue=self.continue_session)
+                self._countdown.open(animation=False)
+            self._countdown.seconds_left = self.idle_seconds_left
+        else:
+            self._close_countdown()
+
+    def continue_session(self) -> None:
+        self._note_activity()
+        self._close_countdown()
+
+    def _close_countdown(self) -> None:
+        if self._countdown is not None:
+            self._countdown.dismiss(animation=False)
+            self._countdown = None

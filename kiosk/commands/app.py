@@ -1,0 +1,117 @@
+"""``kiosk demo``, ``kiosk run`` and ``kiosk screenshots``: start the kiosk window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, KioskConfig, demo_config, load_config
+
+log = logging.getLogger(__name__)
+DEFAULT_DEMO_STATE = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "gov-kiosk" / "demo"
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size; write WIDTHxHEIGHT, e.g. 540x960") from None
+    if width < 240 or height < 320:
+        raise argparse.ArgumentTypeError(f"{text!r} is too small; at least 240x320")
+    return width, height
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="start the demo: the kiosk window with simulated devices and the sandbox platform",
+        description="Starts the kiosk in a window with simulated devices (sim://) and the sandbox platform "
+                    "embedded on loopback. Needs no config file.",
+    )
+    demo.add_argument("--state-dir", type=Path, default=DEFAULT_DEMO_STATE, help=f"where demo data lives (default {DEFAULT_DEMO_STATE})")
+    demo.add_argument("--size", type=_size, default=(540, 960), help="window size WIDTHxHEIGHT (default 540x960, a 1080x1920 kiosk scaled to half)")
+    demo.set_defaults(handler=_demo)
+
+    run = subparsers.add_parser("run", help="start the kiosk with a config file (a real kiosk box)",
+                                description="Starts the kiosk full screen with the devices and platform in the config file.")
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH, help=f"config file (default {DEFAULT_CONFIG_PATH})")
+    run.set_defaults(handler=_run)
+
+    shots = subparsers.add_parser("screenshots", help="write a PNG of every screen, with demo data",
+                                  description="Walks through every screen with demo data and writes one PNG each. "
+                                              "Starts a virtual display (Xvfb) when none is set.")
+    shots.add_argument("directory", type=Path, help="folder for the PNG files")
+    shots.add_argument("--size", type=_size, default=(540, 960), help="window size (default 540x960)")
+    shots.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN")
+    shots.set_defaults(handler=_screenshots)
+
+
+def _fail(message: str) -> int:
+    print(f"kiosk: {message}", file=sys.stderr)
+    return 2
+
+
+def launch(config: KioskConfig) -> int:
+    """Start the runtime and the window; returns when the window closes."""
+    from kiosk.app_env import prepare_kivy_environment, prepare_window
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        return _fail("no display to show the window on ($DISPLAY is not set); run it on the kiosk's screen, "
+                     "or headless with: xvfb-run -a kiosk demo")
+    prepare_kivy_environment(config.kiosk.state_dir, config.kiosk.window_size)
+    prepare_window(config.kiosk.window_size, config.kiosk.fullscreen)
+    from kiosk.runtime import KioskRuntime
+
+    runtime = KioskRuntime(config)
+    try:
+        runtime.start()
+        from kiosk.app import KioskApp
+
+        KioskApp(runtime).run()
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return launch(demo_config(args.state_dir, args.size))
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        return _fail(str(error))
+    return launch(config)
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from kiosk.app_env import prepare_kivy_environment, prepare_window
+    from kiosk.xvfb import DisplayError, ensure_display
+
+    try:
+        display = ensure_display()
+    except DisplayError as error:
+        return _fail(str(error))
+    state = Path(tempfile.mkdtemp(prefix="kiosk-screenshots-"))
+    config = demo_config(state, args.size)
+    prepare_kivy_environment(state, args.size)
+    prepare_window(args.size, False)
+    from kiosk.runtime import KioskRuntime
+
+    runtime = KioskRuntime(config.model_copy(update={"kiosk": config.kiosk.model_copy(update={"language": args.language})}))
+    try:
+        runtime.start()
+        from screens.tour import take_screenshots
+
+        written = take_screenshots(runtime, args.directory)
+    finally:
+        runtime.stop()
+        display.stop()
+    for path in written:
+        print(path)
+    return 0

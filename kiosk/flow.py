@@ -1,0 +1,121 @@
+"""The citizen's path through an item: identify → choose → read the guide → confirm → submit → receipt →
+rate. The rules live here so they are testable without a window; screens ask and show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.catalog import Catalog, CatalogItem
+from kiosk.idnumber import parse_id_number
+from kiosk.platform_client import PlatformClient, Submission, new_idempotency_key
+from kiosk.session import Citizen, IdentitySource, Session
+
+RATING_LEVELS: tuple[tuple[int, str], ...] = (
+    (5, "rating.level.5"),  # 非常满意
+    (4, "rating.level.4"),  # 满意
+    (3, "rating.level.3"),  # 基本满意
+    (2, "rating.level.2"),  # 不满意
+    (1, "rating.level.1"),  # 非常不满意
+)
+
+
+class FlowError(Exception):
+    """A step taken out of order; ``key`` is an i18n message key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class GuideSummary:
+    """What the guide screen shows: the facts a citizen needs before committing."""
+
+    item: CatalogItem
+    materials_to_bring: tuple[str, ...]
+    materials_shared: tuple[str, ...]
+    fee_text_key: str
+    fee_amount: float
+
+
+class ServiceFlow:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- identify -----------------------------------------------------------------------------------------
+    def identify(self, id_number: str, name: str = "", phone: str = "", source: IdentitySource = "typed") -> Citizen:
+        """Validate the ID number (GB 11643) and attach the citizen to the session; raises IdNumberError."""
+        parsed = parse_id_number(id_number)
+        citizen = Citizen(id_number=parsed.number, name=name.strip(), phone=phone.strip(), source=source)
+        self.session.citizen = citizen
+        return citizen
+
+    # -- choose and read ----------------------------------------------------------------------------------
+    def choose(self, catalog: Catalog, code: str) -> CatalogItem:
+        item = catalog.item(code)
+        self.session.item_code = item.code
+        self.session.form = {}
+        self.session.materials_present = set()
+        self.session.idempotency_key = None
+        return item
+
+    @staticmethod
+    def guide_summary(item: CatalogItem) -> GuideSummary:
+        guide = item.guide
+        bring = tuple(m.name for m in guide.materials if not m.shared)
+        shared = tuple(m.name for m in guide.materials if m.shared)
+        return GuideSummary(
+            item=item,
+            materials_to_bring=bring,
+            materials_shared=shared,
+            fee_text_key="guide.fee.free" if guide.fee.free else "guide.fee.amount",
+            fee_amount=guide.fee.amount_yuan,
+        )
+
+    # -- submit -------------------------------------------------------------------------------------------
+    def application_body(self) -> dict:
+        if self.session.citizen is None:
+            raise FlowError("flow.error.not_identified")
+        if self.session.item_code is None:
+            raise FlowError("flow.error.no_item")
+        citizen = self.session.citizen
+        return {
+            "item_code": self.session.item_code,
+            "applicant": {"id_number": citizen.id_number, "name": citizen.name or "未登记", "phone": citizen.phone},
+            "form": dict(self.session.form),
+            "materials_present": sorted(self.session.materials_present),
+            "channel": "kiosk",
+        }
+
+    def prepare_submission(self) -> tuple[dict, str]:
+        """The body and its idempotency key. The key is made once per application and reused on retry,
+        so a retry after a lost answer never creates a second application."""
+        body = self.application_body()
+        if self.session.idempotency_key is None:
+            self.session.idempotency_key = new_idempotency_key()
+        return body, self.session.idempotency_key
+
+    def record_submission(self, submission: Submission) -> None:
+        self.session.receipt_number = submission.receipt_number
+        self.session.accepted_at = submission.accepted_at
+        self.session.submitted = True
+
+    @staticmethod
+    def submit(client: PlatformClient, body: dict, key: str) -> Submission:
+        """Runs on a worker thread, never on the UI thread."""
+        return client.submit_application(body, key)
+
+    # -- rate ---------------------------------------------------------------------------------------------
+    def rating_body(self, level: int, reasons: list[str] | None = None, callback: bool = False) -> dict:
+        if level not in dict(RATING_LEVELS):
+            raise FlowError("flow.error.bad_rating")
+        if self.session.item_code is None:
+            raise FlowError("flow.error.no_item")
+        self.session.rating_level = level
+        return {
+            "item_code": self.session.item_code,
+            "receipt_number": self.session.receipt_number,
+            "level": level,
+            "reasons": list(reasons or []),
+            "callback": callback,
+        }

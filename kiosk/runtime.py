@@ -1,0 +1,113 @@
+"""Everything the kiosk runs besides the window: the platform client (and the embedded sandbox in the demo),
+the catalog cache, the devices and the worker threads. No Kivy here: the App is handed a started runtime,
+and the same runtime serves the CLI and the tests.
+
+Callbacks given to the runtime are called on worker threads; the App marshals them to the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from devices.status import DeviceStatus
+from kiosk.catalog_cache import CatalogCache, CatalogState
+from kiosk.config import KioskConfig
+from kiosk.platform_client import PlatformClient
+
+log = logging.getLogger(__name__)
+
+
+class KioskRuntime:
+    def __init__(self, config: KioskConfig) -> None:
+        self.config = config
+        self.state_dir: Path = config.kiosk.state_dir
+        self.sandbox = None
+        self.client: PlatformClient | None = None
+        self.catalog_cache = CatalogCache(self.state_dir / "catalog.db")
+        # Platform calls and device work; the UI thread never waits on either.
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker")
+        self.id_reader = None
+        self.print_service = None
+        self.device_status: dict[str, DeviceStatus] = {}
+        self._on_card: Callable[[Any], None] | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+    def start(self) -> KioskRuntime:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        url = self.config.platform.url
+        if url == "embedded":
+            from kiosk.sandbox.server import EmbeddedSandbox
+
+            self.sandbox = EmbeddedSandbox(self.state_dir / "sandbox.db").start()
+            url = self.sandbox.url
+            log.info("embedded sandbox platform on %s", url)
+        self.client = PlatformClient(
+            url, self.config.kiosk.device_id, self.config.platform.connect_timeout_s, self.config.platform.read_timeout_s
+        )
+        self._open_devices()
+        return self
+
+    def stop(self) -> None:
+        if self.id_reader is not None:
+            self.id_reader.stop()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+    def _open_devices(self) -> None:
+        from devices.idreader import open_id_reader
+
+        url = self.config.devices.idreader
+        if url != "none":
+            try:
+                self.id_reader = open_id_reader(url)
+            except Exception as error:  # a missing reader must not stop the kiosk: other methods still work
+                log.error("ID card reader %s: %s", url, error)
+                self.device_status["idreader"] = DeviceStatus.fault(str(error))
+            else:
+                self.id_reader.start(self._card_read, self._reader_status)
+
+    # -- background work ----------------------------------------------------------------------------------
+    def run_in_background(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self.executor.submit(fn, *args)
+
+    def refresh_catalog(self) -> CatalogState:
+        assert self.client is not None
+        return self.catalog_cache.refresh(self.client)
+
+    # -- sessions -----------------------------------------------------------------------------------------
+    def end_session(self, session_id: str) -> None:
+        """Drop whatever still belongs to the ended session (e.g. a receipt that could not print)."""
+        if self.print_service is not None:
+            self.print_service.end_session(session_id)
+
+    # -- ID card reader -----------------------------------------------------------------------------------
+    def on_card(self, callback: Callable[[Any], None] | None) -> None:
+        """Who hears about a card placed on the reader (called on the reader's thread)."""
+        self._on_card = callback
+
+    def _card_read(self, card: Any) -> None:
+        if self._on_card is not None:
+            self._on_card(card)
+
+    def _reader_status(self, status: DeviceStatus) -> None:
+        self.device_status["idreader"] = status
+
+    @property
+    def id_reader_is_simulated(self) -> bool:
+        return self.id_reader is not None and getattr(self.id_reader, "simulator", None) is not None
+
+    def present_demo_card(self) -> None:
+        """Demo only: put the fictitious demo citizen's card on the simulated reader."""
+        if self.id_reader_is_simulated:
+            self.id_reader.simulator.present()
+
+    def remove_demo_card(self) -> None:
+        if self.id_reader_is_simulated:
+            self.id_reader.simulator.remove()

@@ -1,0 +1,65 @@
+"""One citizen's visit: what they scanned, chose and received. Wiped at the end, so the next person sees
+nothing of it (DESIGN.md personal-data rules)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from kiosk.masking import mask_id_number, mask_name, mask_phone
+
+IdentitySource = Literal["id_card", "typed", "qr"]
+
+
+@dataclass(frozen=True, slots=True)
+class Citizen:
+    id_number: str
+    name: str = ""
+    phone: str = ""
+    source: IdentitySource = "typed"
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def __repr__(self) -> str:  # a traceback or a log line never shows the full number or name
+        return f"Citizen({self.masked_id}, {self.masked_name}, {self.source})"
+
+    __str__ = __repr__
+
+
+@dataclass(slots=True)
+class Session:
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started_at: float = field(default_factory=time.monotonic)
+    citizen: Citizen | None = None
+    item_code: str | None = None
+    form: dict[str, str] = field(default_factory=dict)
+    materials_present: set[str] = field(default_factory=set)
+    idempotency_key: str | None = None
+    receipt_number: str | None = None
+    accepted_at: str | None = None
+    submitted: bool = False  # True only once the platform acknowledged
+    receipt_png: Path | None = None
+    rating_level: int | None = None
+
+    def wipe(self) -> None:
+        """Forget everything of this visit and start a fresh, empty one with a new id."""
+        fresh = Session()
+        for name in self.__slots__:
+            setattr(self, name, getattr(fresh, name))
+
+    @property
+    def is_empty(self) -> bool:
+        return self.citizen is None and self.item_code is None and self.receipt_number is None

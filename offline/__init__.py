@@ -1,0 +1,1 @@
+"""Durable outbox in SQLite, encryption of personal data at rest, and the sync worker."""

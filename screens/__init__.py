@@ -1,0 +1,1 @@
+"""Kivy screens and widgets (presentation only; the rules live in ``kiosk``)."""

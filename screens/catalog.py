@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk.catalog import Catalog
+from screens.base import KioskScreen
+from screens.i18n import tr
+from screens.widgets import ChoiceButton
+
+
+class CatalogScreen(KioskScreen):
+    title_key = "catalog.bar"
+    greeting = StringProperty("")
+    notice = StringProperty("")
+
+    def on_pre_enter(self, *args) -> None:
+        citizen = self.app.session.citizen
+        self.greeting = tr._("catalog.greeting", name=citizen.masked_name or citizen.masked_id) if citizen else ""
+        self.show_catalog(self.app.catalog_state)
+
+    def show_catalog(self, state) -> None:
+        grid = self.ids.item_list
+        grid.clear_widgets()
+        if state is None:
+            self.notice = tr._("catalog.loading")
+            return
+        catalog: Catalog | None = state.catalog
+        if catalog is None:
+            self.notice = tr._("catalog.unavailable")
+            return
+        self.notice = tr._("catalog.from_cache", when=state.fetched_at or "") if state.from_cache else ""
+        for item in catalog.items:
+            button = ChoiceButton(
+                text=f"[b]{item.name}[/b]\n[size=26sp][color=5c6675]{item.category} · {item.department}[/color][/size]",
+                code=item.code,
+            )
+            button.bind(on_release=lambda b: self.app.choose_item(b.code))
+            grid.add_widget(button)
+
+    def reset(self) -> None:
+        self.greeting = ""

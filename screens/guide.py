@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk.catalog import CatalogItem
+from kiosk.flow import ServiceFlow
+from screens.base import KioskScreen
+from screens.i18n import tr
+
+_FORMS = {"original": "guide.form.original", "copy": "guide.form.copy", "electronic": "guide.form.electronic"}
+
+
+def guide_text(item: CatalogItem) -> str:
+    """The office guide as the citizen reads it: every material, the time limits, the result, the fee."""
+    guide = item.guide
+    summary = ServiceFlow.guide_summary(item)
+    lines = [f"[b]{tr._('guide.basis')}[/b]", *guide.legal_basis, ""]
+    if guide.conditions:
+        lines += [f"[b]{tr._('guide.conditions')}[/b]", *[f"· {c}" for c in guide.conditions], ""]
+    lines += [f"[b]{tr._('guide.object')}[/b]", guide.service_object, ""]
+    lines.append(f"[b]{tr._('guide.materials')}[/b]")
+    for index, material in enumerate(guide.materials, 1):
+        extra = []
+        if material.shared:
+            extra.append(tr._("guide.material.shared"))
+        if material.waivable:
+            extra.append(tr._("guide.material.waivable"))
+        suffix = f"（{'，'.join(extra)}）" if extra else ""
+        lines.append(f"{index}. {material.name}  {tr._(_FORMS[material.form])} × {material.count}{suffix}")
+    lines += ["", f"[b]{tr._('guide.process')}[/b]", " → ".join(guide.process), ""]
+    lines.append(f"[b]{tr._('guide.time_limit')}[/b]")
+    lines.append(tr._("guide.time_limit_text", legal=guide.legal_limit_days, promised=guide.promised_limit_days))
+    lines += ["", f"[b]{tr._('guide.result')}[/b]", guide.result]
+    lines.append(" / ".join(tr._(f"guide.delivery.{d}") for d in guide.delivery))
+    lines += ["", f"[b]{tr._('guide.fee_title')}[/b]", tr._(summary.fee_text_key, amount=f"{summary.fee_amount:.2f}")]
+    if not guide.fee.free:
+        lines.append(guide.fee.basis)
+    return "\n".join(lines)
+
+
+class GuideScreen(KioskScreen):
+    title_key = "guide.bar"
+    item_name = StringProperty("")
+    department = StringProperty("")
+    body = StringProperty("")
+
+    def on_pre_enter(self, *args) -> None:
+        item = self.app.current_item()
+        if item is None:
+            return
+        self.item_name = item.name
+        self.department = item.department
+        self.body = guide_text(item)
+        self.ids.scroll.scroll_y = 1
+
+    def reset(self) -> None:
+        self.item_name = self.department = self.body = ""

@@ -1,0 +1,129 @@
+"""Drives the real app window the way a citizen would: taps by visible text, waits for what appears.
+
+Touches go through Kivy's real input path (``UnitTestTouch`` posts begin/end events into the EventLoop,
+which dispatches them to the window like a touchscreen would). Used by the UI tests and by
+``kiosk screenshots``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kivy.base import EventLoop, runTouchApp, stopTouchApp
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.widget import Widget
+
+
+class PilotError(AssertionError):
+    pass
+
+
+def walk(widget: Widget) -> Iterator[Widget]:
+    yield widget
+    for child in widget.children:
+        yield from walk(child)
+
+
+def _visible(widget: Widget) -> bool:
+    node: Widget | None = widget
+    while node is not None and node is not Window:
+        if node.opacity == 0 or node.disabled:
+            return False
+        node = node.parent
+    return True
+
+
+class Pilot:
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def start(self) -> Pilot:
+        self.app._run_prepare()
+        runTouchApp(embedded=True)  # input providers and the loop, without blocking: we step it
+        self.frames(3)
+        return self
+
+    def stop(self) -> None:
+        self.app.stop()
+        stopTouchApp()
+
+    # -- time ---------------------------------------------------------------------------------------------
+    def frames(self, count: int = 1) -> None:
+        for _ in range(count):
+            EventLoop.idle()
+
+    def wait_until(self, predicate: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise PilotError(f"timed out after {timeout:.0f} s waiting for {what} (screen: {self.current})")
+            EventLoop.idle()
+            time.sleep(0.005)
+
+    def wait_for_screen(self, name: str, timeout: float = 15.0) -> None:
+        self.wait_until(lambda: self.current == name, f"screen {name!r}", timeout)
+        self.frames(2)
+
+    def wait_for_text(self, text: str, timeout: float = 15.0) -> None:
+        self.wait_until(lambda: any(text in t for t in self.visible_texts()), f"text {text!r}", timeout)
+
+    # -- looking ------------------------------------------------------------------------------------------
+    @property
+    def current(self) -> str:
+        return self.app.manager.current
+
+    def visible_widgets(self) -> Iterator[Widget]:
+        for root in list(Window.children):
+            for widget in walk(root):
+                if _visible(widget):
+                    yield widget
+
+    def visible_texts(self) -> list[str]:
+        return [w.text for w in self.visible_widgets() if isinstance(getattr(w, "text", None), str) and w.text]
+
+    def all_texts(self) -> list[str]:
+        """Every text of every widget of every screen (shown or not) and of every open popup."""
+        roots = list(Window.children) + list(self.app.manager.screens)
+        return [w.text for root in roots for w in walk(root) if isinstance(getattr(w, "text", None), str)]
+
+    def find(self, text: str, exact: bool = False) -> Widget:
+        matches = [
+            w for w in self.visible_widgets()
+            if hasattr(w, "on_release") and isinstance(getattr(w, "text", None), str)
+            and (w.text == text if exact else text in w.text)
+        ]
+        if not matches:
+            raise PilotError(f"no visible button with text {text!r} on screen {self.current!r}; "
+                             f"visible: {self.visible_texts()[:30]}")
+        return matches[-1]  # the top-most (popups are added last)
+
+    # -- acting -------------------------------------------------------------------------------------------
+    def tap(self, widget: Widget) -> None:
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(2)
+        touch.touch_up()
+        self.frames(3)
+
+    def tap_text(self, text: str, exact: bool = False) -> None:
+        self.tap(self.find(text, exact))
+
+    def type_keys(self, keys: str) -> None:
+        for key in keys:
+            self.tap_text(key, exact=True)
+
+    def screenshot(self, path: Path) -> Path:
+        self.frames(4)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stem = path.with_suffix("")
+        # Kivy appends a counter (name0001.png) and never overwrites: clear old shots of this name first.
+        for old in path.parent.glob(f"{stem.name}[0-9][0-9][0-9][0-9].png"):
+            old.unlink()
+        saved = Path(Window.screenshot(name=str(path)))
+        os.replace(saved, path)
+        return path

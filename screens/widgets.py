@@ -1,0 +1,55 @@
+"""Shared widgets: big touch buttons, the number pad, the top bar, the idle countdown."""
+
+from __future__ import annotations
+
+from kivy.properties import ColorProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+
+from screens import theme
+
+
+class KioskButton(ButtonBehavior, Label):
+    """A large button that looks pressable to someone who has never used a touchscreen."""
+
+    fill_color = ColorProperty(theme.PRIMARY)
+    pressed_color = ColorProperty(theme.PRIMARY_DARK)
+    text_color = ColorProperty((1, 1, 1, 1))
+
+
+class SecondaryButton(KioskButton):
+    pass
+
+
+class ChoiceButton(KioskButton):
+    """A catalog item or rating choice: a card with a title and a subtitle."""
+
+    subtitle = StringProperty("")
+    code = StringProperty("")
+
+
+class NumberPad(GridLayout):
+    """0-9, X and backspace for ID numbers; dispatches ``on_key`` with '0'..'9', 'X' or 'back'."""
+
+    __events__ = ("on_key",)
+
+    def press(self, key: str) -> None:
+        self.dispatch("on_key", key)
+
+    def on_key(self, key: str) -> None:
+        pass
+
+
+class TopBar(BoxLayout):
+    title = StringProperty("")
+    show_home = ObjectProperty(False)
+
+
+class CountdownView(ModalView):
+    """Shown before an idle session ends: how long is left, and a big button to continue."""
+
+    seconds_left = NumericProperty(0)
+    on_continue = ObjectProperty(None)
