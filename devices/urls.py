@@ -59,6 +59,10 @@ def parse_device_url(raw: str, allowed_schemes: tuple[str, ...]) -> DeviceUrl:
     scheme = parts.scheme.lower()
     if scheme not in allowed_schemes:
         raise DeviceUrlError(f"{raw!r}: unknown scheme {scheme!r}; use one of {', '.join(allowed_schemes)}")
+    if scheme == "usb":
+        # usb://VID:PID (hex, e.g. 0x0416:0x5011) is not a host and port: keep it whole.
+        return DeviceUrl(raw=text, scheme=scheme, host=parts.netloc, path=parts.path,
+                         params=dict(parse_qsl(parts.query)))
     try:
         port = parts.port
     except ValueError:

@@ -341,7 +341,7 @@ class KioskApp(App):
         elif left <= warning:
             self.idle_seconds_left = int(left + 0.999)
             if self._countdown is None:
-                self._countdown = CountdownView(on_continue=self.continue_session)
+                self._countdown = CountdownView(continue_callback=self.continue_session)
                 self._countdown.open(animation=False)
             self._countdown.seconds_left = self.idle_seconds_left
         else:

@@ -84,7 +84,7 @@ class DevicesSection(_Strict):
 
 
 class MaintenanceSection(_Strict):
-    # scrypt hash made by `kiosk hash-pin`; the default is the hash of the demo PIN 2468.
+    # scrypt hash made by `kiosk hash-pin`; empty means maintenance mode cannot be entered from the screen.
     pin_hash: str = ""
 
 
@@ -114,7 +114,12 @@ def _describe_error(source: str, raw: dict[str, Any], error: dict[str, Any]) -> 
     where = f"[{section}] {key}" if section else key
     node: Any = raw
     for part in error["loc"]:
-        node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
     if error["type"] == "extra_forbidden":
         return f"config {source}: {where} is not a known setting; remove it or check its spelling"
     if error["type"] == "missing":

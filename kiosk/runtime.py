@@ -54,6 +54,8 @@ class KioskRuntime:
     def stop(self) -> None:
         if self.id_reader is not None:
             self.id_reader.stop()
+        if self.print_service is not None:
+            self.print_service.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
         if self.client is not None:
             self.client.close()
@@ -61,6 +63,40 @@ class KioskRuntime:
             self.sandbox.stop()
 
     def _open_devices(self) -> None:
+        self._open_printer()
+        self._open_id_reader()
+
+    def _open_printer(self) -> None:
+        from devices.printer import open_printer
+        from kiosk.printing.profiles import get_profile
+        from kiosk.printing.service import PrintService
+
+        url = self.config.devices.printer
+        try:
+            printer = open_printer(url)
+        except Exception as error:  # the kiosk still serves what needs no printer; diagnostics show why
+            log.error("printer %s: %s", url, error)
+            self.device_status["printer"] = DeviceStatus.fault(str(error))
+            return
+        self.print_service = PrintService(printer, get_profile(self.config.devices.printer_profile))
+        self.device_status["printer"] = DeviceStatus.ok()
+
+    @property
+    def virtual_printer(self):
+        """The simulated printer behind sim:// (demo and tests), or None for real hardware."""
+        return None if self.print_service is None else self.print_service.printer.virtual
+
+    def print_document(self, session_id: str, document: Any, on_done: Callable[[Any], None]) -> None:
+        """Queue a document for the session's printer; ``on_done(PrintResult)`` runs on the print thread."""
+        if self.print_service is None:
+            from kiosk.printing.service import NOT_CONNECTED_KEY, PrintResult
+
+            status = self.device_status.get("printer", DeviceStatus.fault("no printer configured"))
+            on_done(PrintResult(session_id, document.name, False, NOT_CONNECTED_KEY, status, b""))
+            return
+        self.print_service.submit(session_id, document, on_done)
+
+    def _open_id_reader(self) -> None:
         from devices.idreader import open_id_reader
 
         url = self.config.devices.idreader

@@ -7,6 +7,7 @@ ciphertext copied into another row fails to authenticate instead of being sent u
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -38,7 +39,16 @@ def load_or_create_key(path: str | os.PathLike[str]) -> bytes:
 
 def _read_key(path: Path) -> bytes:
     # O_NOFOLLOW: a symlink planted in place of the key file must not redirect us to another file.
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise KeyFileError(
+                f"key file {path}: is a symbolic link; configure the path of the key file itself"
+            ) from None
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise KeyFileError(f"key file {path}: cannot be read ({exc.strerror}); check its owner and folder") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -28,7 +28,6 @@ CREATE TABLE IF NOT EXISTS outbox_entries (
     last_error TEXT,
     meta TEXT NOT NULL DEFAULT '{}',  -- clear-text scheduling metadata, never personal data
     image_count INTEGER NOT NULL DEFAULT 0,
-    payload BLOB,  -- AES-GCM record; NULL once acknowledged
     ack TEXT,  -- the platform's acknowledgement (receipt number), JSON
     done_at REAL
 )
@@ -39,6 +38,15 @@ CREATE INDEX IF NOT EXISTS outbox_entries_state_id ON outbox_entries (state, id)
     """
 CREATE INDEX IF NOT EXISTS outbox_entries_kind_state ON outbox_entries (kind, state)
     """,
+    # Sealed payloads and image bytes live in tables of their own: updating an entry's state or a chunk's
+    # progress then rewrites a small row, never the blob. That keeps state changes cheap and lets the
+    # worker record acknowledgements (and so free space) even when the size limit or the disk is full.
+    """
+CREATE TABLE IF NOT EXISTS outbox_payloads (
+    entry_id INTEGER PRIMARY KEY REFERENCES outbox_entries (id) ON DELETE CASCADE,
+    data BLOB NOT NULL  -- AES-GCM record; deleted once the entry is acknowledged
+)
+    """,
     """
 CREATE TABLE IF NOT EXISTS outbox_images (
     entry_id INTEGER NOT NULL REFERENCES outbox_entries (id) ON DELETE CASCADE,
@@ -47,7 +55,14 @@ CREATE TABLE IF NOT EXISTS outbox_images (
     size INTEGER NOT NULL,
     acked_bytes INTEGER NOT NULL DEFAULT 0,
     ref TEXT,
-    data BLOB NOT NULL,  -- AES-GCM record; the row is deleted once the entry is acknowledged
+    PRIMARY KEY (entry_id, idx)
+)
+    """,
+    """
+CREATE TABLE IF NOT EXISTS outbox_image_data (
+    entry_id INTEGER NOT NULL REFERENCES outbox_entries (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    data BLOB NOT NULL,  -- AES-GCM record; deleted once the entry is acknowledged
     PRIMARY KEY (entry_id, idx)
 )
     """,
@@ -94,15 +109,20 @@ def unavailable(path: Path, exc: sqlite3.Error) -> OutboxUnavailable | None:
     name = getattr(exc, "sqlite_errorname", "") or ""
     for code, advice in _UNAVAILABLE_CODES.items():
         if name == code or name.startswith(code + "_"):
-            return OutboxUnavailable(str(path), f"{exc} ({name}): {advice}")
+            return OutboxUnavailable(str(path), f"{exc} ({name}): {advice}", code=name)
     # Errors raised before SQLite gave a code (e.g. opening) carry only a message.
     if not name and type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
         return OutboxUnavailable(str(path), f"{exc}: check the disk, its free space and the file's permissions")
     return None
 
 
-def open_database(path: Path, max_bytes: int | None) -> tuple[OutboxConnection, sqlite_utils.Database]:
-    """Open (creating if needed) the outbox file and apply the pragmas the outbox depends on."""
+def open_database(
+    path: Path, max_bytes: int | None, wal_budget: int | None = None
+) -> tuple[OutboxConnection, sqlite_utils.Database]:
+    """Open (creating if needed) the outbox file and apply the pragmas the outbox depends on.
+
+    ``wal_budget``: bytes of committed pages the WAL may hold before SQLite copies them into the database.
+    """
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Create the file 0600 ourselves: SQLite would use the umask, and the -wal/-shm files copy the
@@ -122,7 +142,7 @@ def open_database(path: Path, max_bytes: int | None) -> tuple[OutboxConnection, 
         raise unavailable(path, exc) or OutboxUnavailable(str(path), str(exc)) from exc
     assert isinstance(conn, OutboxConnection)
     try:
-        _apply_pragmas(conn, path, max_bytes)
+        _apply_pragmas(conn, path, max_bytes, wal_budget)
         _migrate(conn, path)
     except sqlite3.Error as exc:
         conn.close()
@@ -133,7 +153,7 @@ def open_database(path: Path, max_bytes: int | None) -> tuple[OutboxConnection, 
     return conn, sqlite_utils.Database(conn, execute_plugins=False)
 
 
-def _apply_pragmas(conn: sqlite3.Connection, path: Path, max_bytes: int | None) -> None:
+def _apply_pragmas(conn: sqlite3.Connection, path: Path, max_bytes: int | None, wal_budget: int | None) -> None:
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise OutboxUnavailable(str(path), f"WAL journal not supported on this file system (got {mode!r})")
@@ -146,8 +166,13 @@ def _apply_pragmas(conn: sqlite3.Connection, path: Path, max_bytes: int | None) 
     conn.execute("PRAGMA temp_store=MEMORY")  # sorts and temp tables never land in a temp file
     if conn.execute("PRAGMA synchronous").fetchone()[0] != 2 or conn.execute("PRAGMA secure_delete").fetchone()[0] != 1:
         raise OutboxUnavailable(str(path), "SQLite refused synchronous=FULL or secure_delete=ON")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    if wal_budget is not None:
+        # Pages still only in the WAL must be copied into the database file before they can be erased, and
+        # that copy needs free disk space. Copying often keeps that debt below the space reserve, so a kiosk
+        # whose disk filled up can still drain (see offline.reserve).
+        conn.execute(f"PRAGMA wal_autocheckpoint={max(16, min(1000, wal_budget // page_size))}")
     if max_bytes is not None:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
         # A size limit keeps the outbox from filling the disk the OS needs; hitting it is SQLITE_FULL.
         conn.execute(f"PRAGMA max_page_count={max(1, int(max_bytes) // page_size)}")
 

@@ -23,9 +23,10 @@ class OutboxUnavailable(OutboxError):
     queued are never dropped because of it.
     """
 
-    def __init__(self, path: str, cause: str) -> None:
+    def __init__(self, path: str, cause: str, code: str | None = None) -> None:
         self.path = path
         self.cause = cause
+        self.code = code  # SQLite's error name, e.g. "SQLITE_FULL", when it gave one
         super().__init__(f"outbox {path}: {cause}")
 
 

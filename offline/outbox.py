@@ -16,7 +16,9 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -25,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
@@ -33,6 +35,10 @@ from offline.crypto import RecordCipher, load_or_create_key, record_aad
 from offline.database import open_database, unavailable
 from offline.errors import DecryptionFailed, KeyMismatch, OutboxError, OutboxUnavailable, UnknownEntry
 from offline.model import EntryMeta, ImageProgress, Kind, OutboxStatus, State
+from offline.reserve import SpaceReserve
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Clock = Callable[[], float]
 Listener = Callable[[], None]
@@ -55,7 +61,8 @@ class Outbox:
     0600 on first start; refused if looser or damaged). ``clock``: unix time source (tests inject one).
     ``max_bytes``: optional size limit of the database; reaching it behaves like a full disk.
     ``checkpoint_every``: acknowledgements between forced WAL truncations (the sync worker also truncates
-    at the end of every pass).
+    at the end of every pass). ``reserve_bytes``: disk space held back in ``<db>.reserve`` so the queue can
+    still drain on a full disk (see ``offline.reserve``); it must exceed the largest single image.
     """
 
     def __init__(
@@ -66,16 +73,20 @@ class Outbox:
         clock: Clock = time.time,
         max_bytes: int | None = None,
         checkpoint_every: int = 64,
+        reserve_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.path = Path(db_path)
         self.clock = clock
         self._cipher = RecordCipher(load_or_create_key(key_path))
         self._key_path = Path(key_path)
-        self._conn, self._db = open_database(self.path, max_bytes)
+        self._conn, self._db = open_database(self.path, max_bytes, wal_budget=reserve_bytes // 2 or None)
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._checkpoint_every = max(1, checkpoint_every)
         self._acked_since_checkpoint = 0
+        self._closed = False
+        self._reserve = SpaceReserve(self.path.with_name(self.path.name + ".reserve"), reserve_bytes)
+        self._reserve.ensure()
         try:
             self._check_key()
         except BaseException:
@@ -85,10 +96,14 @@ class Outbox:
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
+        """Truncate the WAL (best effort) and close; closing twice is harmless."""
         with self._lock:
+            if self._closed:
+                return
             with suppress(OutboxError):
                 self.checkpoint()
             self._conn.close()
+            self._closed = True
 
     def __enter__(self) -> Outbox:
         return self
@@ -152,13 +167,16 @@ class Outbox:
         entry_id = int(cursor.lastrowid or 0)
         # The row id is the associated data, so the row must exist before its payload is sealed.
         sealed = self._cipher.seal(body, record_aad(entry_id, kind, "payload"))
-        self._conn.execute("UPDATE outbox_entries SET payload = ? WHERE id = ?", (sealed, entry_id))
+        self._conn.execute("INSERT INTO outbox_payloads (entry_id, data) VALUES (?, ?)", (entry_id, sealed))
         for index, image in enumerate(images):
             data = bytes(image)
             self._conn.execute(
-                "INSERT INTO outbox_images (entry_id, idx, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
-                (entry_id, index, _sniff_content_type(data), len(data),
-                 self._cipher.seal(data, record_aad(entry_id, kind, f"image:{index}"))),
+                "INSERT INTO outbox_images (entry_id, idx, content_type, size) VALUES (?, ?, ?, ?)",
+                (entry_id, index, _sniff_content_type(data), len(data)),
+            )
+            self._conn.execute(
+                "INSERT INTO outbox_image_data (entry_id, idx, data) VALUES (?, ?, ?)",
+                (entry_id, index, self._cipher.seal(data, record_aad(entry_id, kind, f"image:{index}"))),
             )
         return EntryMeta(
             id=entry_id, idempotency_key=key, kind=kind, created_at=now, state=State.PENDING, attempts=0,
@@ -232,25 +250,31 @@ class Outbox:
         Only the holder of the sync lock may call this: for it, any ``sending`` entry is an interrupted one.
         The idempotency key makes the resend safe.
         """
-        with self._tx():
-            cursor = self._conn.execute(
-                "UPDATE outbox_entries SET state = ? WHERE state = ?", (State.PENDING, State.SENDING)
-            )
-            return cursor.rowcount
+        def write() -> int:
+            with self._tx():
+                return self._conn.execute(
+                    "UPDATE outbox_entries SET state = ? WHERE state = ?", (State.PENDING, State.SENDING)
+                ).rowcount
+
+        recovered = self._draining(write)
+        self._erase_image_data(None)  # images of entries acknowledged just before a crash
+        return recovered
 
     def begin_sending(self, entry_id: int) -> EntryMeta:
-        with self._tx():
-            cursor = self._conn.execute(
-                "UPDATE outbox_entries SET state = ?, attempts = attempts + 1 WHERE id = ? AND state = ?",
-                (State.SENDING, entry_id, State.PENDING),
-            )
-            if cursor.rowcount != 1:
-                raise UnknownEntry(f"outbox {self.path}: entry {entry_id} is not pending")
+        def write() -> int:
+            with self._tx():
+                return self._conn.execute(
+                    "UPDATE outbox_entries SET state = ?, attempts = attempts + 1 WHERE id = ? AND state = ?",
+                    (State.SENDING, entry_id, State.PENDING),
+                ).rowcount
+
+        if self._draining(write) != 1:
+            raise UnknownEntry(f"outbox {self.path}: entry {entry_id} is not pending")
         return self.get(entry_id)
 
     def read_payload(self, entry: EntryMeta) -> dict[str, Any]:
         """Decrypt the entry's payload. Raises ``DecryptionFailed`` naming the entry, never its content."""
-        rows = self._read("SELECT payload FROM outbox_entries WHERE id = ?", (entry.id,))
+        rows = self._read("SELECT data FROM outbox_payloads WHERE entry_id = ?", (entry.id,))
         what = f"outbox {self.path}: entry {entry.id} ({entry.kind}) payload"
         if not rows or rows[0][0] is None:
             raise DecryptionFailed(f"{what}: missing (already acknowledged?)")
@@ -266,7 +290,7 @@ class Outbox:
                 for idx, ctype, size, acked, ref in rows]
 
     def read_image(self, entry: EntryMeta, index: int) -> bytes:
-        rows = self._read("SELECT data FROM outbox_images WHERE entry_id = ? AND idx = ?", (entry.id, index))
+        rows = self._read("SELECT data FROM outbox_image_data WHERE entry_id = ? AND idx = ?", (entry.id, index))
         what = f"outbox {self.path}: entry {entry.id} ({entry.kind}) image {index}"
         if not rows:
             raise DecryptionFailed(f"{what}: missing")
@@ -274,50 +298,62 @@ class Outbox:
 
     def ack_chunk(self, entry_id: int, index: int, acked_bytes: int, ref: Mapping[str, Any] | None = None) -> None:
         """Record that the platform holds the first ``acked_bytes`` of an image (durably, before the next chunk)."""
-        with self._tx():
-            self._conn.execute(
+        self._draining(
+            functools.partial(
+                self._execute_one,
                 "UPDATE outbox_images SET acked_bytes = ?, ref = coalesce(?, ref) WHERE entry_id = ? AND idx = ?",
                 (acked_bytes, None if ref is None else _to_json(ref, "chunk ack"), entry_id, index),
             )
+        )
 
     def mark_done(self, entry_id: int, ack: Mapping[str, Any] | None) -> None:
         """The platform acknowledged the entry: erase its payload and images, keep a done-record."""
         now = self.clock()
-        with self._tx():
-            kind = self._conn.execute("SELECT kind FROM outbox_entries WHERE id = ?", (entry_id,)).fetchone()
-            if kind is None:
-                raise UnknownEntry(f"outbox {self.path}: no entry {entry_id}")
-            self._conn.execute("DELETE FROM outbox_images WHERE entry_id = ?", (entry_id,))
-            if kind[0] == Kind.HEARTBEAT:
-                self._conn.execute("DELETE FROM outbox_entries WHERE id = ?", (entry_id,))
-            else:
-                self._conn.execute(
-                    "UPDATE outbox_entries SET state = ?, payload = NULL, ack = ?, done_at = ?, last_error = NULL,"
-                    " not_before = 0 WHERE id = ?",
-                    (State.DONE, _to_json(dict(ack or {}), "ack"), now, entry_id),
-                )
-            self._set_state_values({"last_success_at": repr(now)})
+        ack_json = _to_json(dict(ack or {}), "ack")
+
+        def write() -> None:
+            with self._tx():
+                kind = self._conn.execute("SELECT kind FROM outbox_entries WHERE id = ?", (entry_id,)).fetchone()
+                if kind is None:
+                    raise UnknownEntry(f"outbox {self.path}: no entry {entry_id}")
+                for table in ("outbox_payloads", "outbox_images"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE entry_id = ?", (entry_id,))
+                if kind[0] == Kind.HEARTBEAT:
+                    self._conn.execute("DELETE FROM outbox_entries WHERE id = ?", (entry_id,))
+                else:
+                    self._conn.execute(
+                        "UPDATE outbox_entries SET state = ?, ack = ?, done_at = ?, last_error = NULL,"
+                        " not_before = 0 WHERE id = ?",
+                        (State.DONE, ack_json, now, entry_id),
+                    )
+                self._set_state_values({"last_success_at": repr(now)})
+
+        self._draining(write)
+        self._erase_image_data(entry_id)
         self._acked_since_checkpoint += 1
         if self._acked_since_checkpoint >= self._checkpoint_every:
             self.checkpoint()
 
     def mark_retry(self, entry_id: int, *, next_attempt_at: float, not_before: float, error: str) -> None:
-        now = self.clock()
-        with self._tx():
-            self._conn.execute(
+        self._draining(
+            functools.partial(
+                self._execute_one,
                 "UPDATE outbox_entries SET state = ?, next_attempt_at = ?, not_before = ?, last_error = ?"
                 " WHERE id = ?",
                 (State.PENDING, next_attempt_at, not_before, error, entry_id),
+                {"last_error": error, "last_error_at": repr(self.clock())},
             )
-            self._set_state_values({"last_error": error, "last_error_at": repr(now)})
+        )
 
     def mark_dead(self, entry_id: int, error: str) -> None:
-        now = self.clock()
-        with self._tx():
-            self._conn.execute(
-                "UPDATE outbox_entries SET state = ?, last_error = ? WHERE id = ?", (State.DEAD, error, entry_id)
+        self._draining(
+            functools.partial(
+                self._execute_one,
+                "UPDATE outbox_entries SET state = ?, last_error = ? WHERE id = ?",
+                (State.DEAD, error, entry_id),
+                {"last_error": error, "last_error_at": repr(self.clock())},
             )
-            self._set_state_values({"last_error": error, "last_error_at": repr(now)})
+        )
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database and truncate it to zero bytes, so erased pages leave no copy.
@@ -325,9 +361,10 @@ class Outbox:
         Returns False when another process (e.g. ``kiosk queue status``) was reading; the next call retries.
         """
         with self._lock:
-            busy = self._read("PRAGMA wal_checkpoint(TRUNCATE)")[0][0]
+            busy = self._draining(functools.partial(self._read, "PRAGMA wal_checkpoint(TRUNCATE)"))[0][0]
             if not busy:
                 self._acked_since_checkpoint = 0
+                self._reserve.ensure()
             return not busy
 
     # ------------------------------------------------------------------ technicians
@@ -350,12 +387,13 @@ class Outbox:
     def purge_dead(self, ids: Selection = "all") -> int:
         """Delete dead entries with their payload and images, for good. Explicit only, never automatic."""
         where, params = _selection(ids)
-        with self._tx():
-            moved = self._conn.execute(
-                f"DELETE FROM outbox_entries WHERE state = ?{where}", (State.DEAD, *params)
-            ).rowcount
+        purged = [row[0] for row in self._read(f"SELECT id FROM outbox_entries WHERE state = ?{where}", (State.DEAD, *params))]
+        for entry_id in purged:
+            # Image bytes first, one image per transaction (as after an acknowledgement), then the row.
+            self._erase_image_data(entry_id)
+            self._draining(functools.partial(self._execute_one, "DELETE FROM outbox_entries WHERE id = ?", (entry_id,)))
         self.checkpoint()
-        return moved
+        return len(purged)
 
     def prune_done(self, older_than: float) -> int:
         """Delete done-records acknowledged before the unix time ``older_than`` (retention of receipts)."""
@@ -389,6 +427,49 @@ class Outbox:
                 raise
             finally:
                 self._conn.in_outbox_transaction = False
+
+    def _execute_one(self, sql: str, params: Sequence[Any], state: Mapping[str, str] | None = None) -> int:
+        with self._tx():
+            count = self._conn.execute(sql, params).rowcount
+            if state:
+                self._set_state_values(state)
+            return count
+
+    def _draining(self, write: Callable[[], T]) -> T:
+        """Run one of the sync side's writes; on a full disk, give up the reserve and try once more.
+
+        These writes record acknowledgements and so free space; refusing them would leave a full kiosk
+        unable to ever drain its queue.
+        """
+        try:
+            return write()
+        except OutboxUnavailable as exc:
+            if exc.code != "SQLITE_FULL" or not self._reserve.release():
+                raise
+            log.warning("outbox %s: disk full, released the space reserve to keep syncing", self.path)
+            return write()
+
+    def _erase_image_data(self, entry_id: int | None) -> None:
+        """Erase stored image bytes of ``entry_id`` (None: of every entry that no longer needs them).
+
+        One image per transaction, each followed by a WAL truncation: erasing with ``secure_delete`` writes
+        every freed page to the WAL, and this bounds that to one image even on a nearly full disk.
+        """
+        if entry_id is None:
+            rows = self._read(
+                "SELECT entry_id, idx FROM outbox_image_data WHERE entry_id NOT IN"
+                " (SELECT id FROM outbox_entries WHERE state IN (?, ?, ?))",
+                (State.PENDING, State.SENDING, State.DEAD),
+            )
+        else:
+            rows = self._read("SELECT entry_id, idx FROM outbox_image_data WHERE entry_id = ?", (entry_id,))
+        for owner, index in rows:
+            self._draining(
+                functools.partial(
+                    self._execute_one, "DELETE FROM outbox_image_data WHERE entry_id = ? AND idx = ?", (owner, index)
+                )
+            )
+            self.checkpoint()
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

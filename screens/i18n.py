@@ -1,4 +1,4 @@
-"""An observable ``_()`` for kv rules: ``text: tr._("home.title")`` re-evaluates when the language changes.
+"""An observable ``_()`` for kv rules: ``text: tr._("home.start")`` re-evaluates when the language changes.
 
 This is the fixed form of Kivy's classic translation example (as in KivyMD's MVC pattern): kv binds to the
 pseudo-property ``_`` and ``switch()`` calls every bound callback so each label re-renders.

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from kivy.base import EventLoop, runTouchApp, stopTouchApp
+from kivy.base import EventLoop, ExceptionManager, runTouchApp, stopTouchApp
 from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.widget import Widget
@@ -54,14 +54,23 @@ class Pilot:
     # -- time ---------------------------------------------------------------------------------------------
     def frames(self, count: int = 1) -> None:
         for _ in range(count):
+            self._idle()
+
+    @staticmethod
+    def _idle() -> None:
+        # As EventLoop.mainloop does: an exception in a frame goes to the ExceptionManager handlers.
+        try:
             EventLoop.idle()
+        except BaseException as error:
+            if ExceptionManager.handle_exception(error) == ExceptionManager.RAISE:
+                raise
 
     def wait_until(self, predicate: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
                 raise PilotError(f"timed out after {timeout:.0f} s waiting for {what} (screen: {self.current})")
-            EventLoop.idle()
+            self._idle()
             time.sleep(0.005)
 
     def wait_for_screen(self, name: str, timeout: float = 15.0) -> None:
@@ -96,6 +105,8 @@ class Pilot:
             if hasattr(w, "on_release") and isinstance(getattr(w, "text", None), str)
             and (w.text == text if exact else text in w.text)
         ]
+        exact_matches = [w for w in matches if w.text == text]
+        matches = exact_matches or matches  # "满意" means 满意, not 非常满意
         if not matches:
             raise PilotError(f"no visible button with text {text!r} on screen {self.current!r}; "
                              f"visible: {self.visible_texts()[:30]}")

@@ -52,4 +52,4 @@ class CountdownView(ModalView):
     """Shown before an idle session ends: how long is left, and a big button to continue."""
 
     seconds_left = NumericProperty(0)
-    on_continue = ObjectProperty(None)
+    continue_callback = ObjectProperty(None)

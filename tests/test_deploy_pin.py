@@ -133,6 +133,8 @@ def test_a_clock_jump_back_does_not_lock_for_years(pin_hash: str, tmp_path) -> N
         gate.try_pin("777777")
     clock.now -= 10 * 365 * 24 * 3600  # RTC battery died: the box boots in the past
     assert gate.locked_until() <= clock.now + 3600
+    clock.now += 3600
+    assert gate.try_pin(PIN).ok
 
 
 def test_an_unreadable_state_file_locks_briefly_instead_of_resetting(pin_hash: str, tmp_path) -> None:

@@ -1,7 +1,7 @@
 """Cameras for QR scanning: V4L2 through OpenCV, or a simulator replaying image files / a video.
 
-    camera = open_camera("v4l2:///dev/video0?width=1920&height=1080")   # or "sim://dir?fps=15"
-    camera.start(); camera.latest() -> (frame_id, ndarray) | None; camera.status; camera.stop()
+camera = open_camera("v4l2:///dev/video0?width=1920&height=1080")   # or "sim://dir?fps=15"
+camera.start(); camera.latest() -> (frame_id, ndarray) | None; camera.status; camera.stop()
 """
 
 from __future__ import annotations

@@ -20,7 +20,9 @@ class V4l2Grabber:
             raise OSError(f"{self.location} does not exist (camera unplugged, or a wrong device path)")
         cap = cv2.VideoCapture(self.location, cv2.CAP_V4L2)
         if not cap.isOpened():
-            raise OSError(f"cannot open {self.location} (in use by another program, or no permission: video group)")
+            raise OSError(
+                f"cannot open {self.location} (in use by another program, or no permission: video group)"
+            )
         # MJPG: at 1080p, raw YUYV does not fit USB 2.0 bandwidth beyond a few fps.
         cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])

@@ -32,7 +32,9 @@ class Decoder(Protocol):
 def _zxing() -> Decoder:
     from devices.decode.zxing import ZxingDecoder
 
-    return ZxingDecoder(try_downscale=False)
+    # zxing's own downscaling builds a 1/2, 1/3, 1/4 pyramid: it costs time on the full-resolution pass but
+    # reads blurred, noisy codes that no single scale reads (measured in benchmarks/decode_bench.py).
+    return ZxingDecoder(try_downscale=True)
 
 
 def _zbar() -> Decoder:
@@ -88,7 +90,9 @@ class DecodePipeline:
         small, scale = gray, 1.0
         if width > self._downscale_width:
             scale = width / self._downscale_width
-            small = cv2.resize(gray, (self._downscale_width, round(height / scale)), interpolation=cv2.INTER_AREA)
+            small = cv2.resize(
+                gray, (self._downscale_width, round(height / scale)), interpolation=cv2.INTER_AREA
+            )
             found = self._decoder.decode(small)
             if found:
                 return self._remember([_shift(d, 0, 0, scale) for d in found], "half")

@@ -55,13 +55,17 @@ class ZBarDecoder:
             found = []
             symbol = zw.zbar_image_first_symbol(image)
             while symbol:
-                raw = ctypes.string_at(zw.zbar_symbol_get_data(symbol), zw.zbar_symbol_get_data_length(symbol))
+                raw = ctypes.string_at(
+                    zw.zbar_symbol_get_data(symbol), zw.zbar_symbol_get_data_length(symbol)
+                )
                 points = tuple(
                     (zw.zbar_symbol_get_loc_x(symbol, i), zw.zbar_symbol_get_loc_y(symbol, i))
                     for i in range(zw.zbar_symbol_get_loc_size(symbol))
                 )
                 symbol_type = symbol.contents.type
-                name = _NAMES.get(symbol_type) or getattr(zw.ZBarSymbol(symbol_type), "name", str(symbol_type))
+                name = _NAMES.get(symbol_type) or getattr(
+                    zw.ZBarSymbol(symbol_type), "name", str(symbol_type)
+                )
                 found.append(Detection(name, decode_payload(raw), raw, points, bounding_rect(points)))
                 symbol = zw.zbar_symbol_next(symbol)
             return found

@@ -38,5 +38,7 @@ class ZxingDecoder:
                 for p in (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
             )
             name = barcode.format.name
-            found.append(Detection(_NAMES.get(name, name), decode_payload(raw), raw, points, bounding_rect(points)))
+            found.append(
+                Detection(_NAMES.get(name, name), decode_payload(raw), raw, points, bounding_rect(points))
+            )
         return found

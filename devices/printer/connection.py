@@ -2,7 +2,7 @@
 
     usb://0x0416:0x5011[?in_ep=0x82&out_ep=0x01]     serial:///dev/ttyS0?baudrate=9600[&flow=dsrdtr|none]
     tcp://192.0.2.10:9100[?timeout=5]                 file:///dev/usb/lp0 (write only, no status)
-    sim://[DIR][?width=384]                           the virtual printer (DIR keeps each job's .bin and .png)
+    sim://[DIR][?width=384&simulate=paper_out,...]    the virtual printer (DIR keeps each job's .bin and .png)
 
 python-escpos does the connections (Usb/Serial/Network/File); we only use their ``open``/``_raw``/``_read``,
 because the document bytes are ours (see kiosk.printing.escpos) and python-escpos's status helpers read only two
@@ -11,6 +11,7 @@ of the four status bytes.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from pathlib import Path
@@ -33,6 +34,7 @@ class PrinterConnectionError(RuntimeError):
 class Transport(Protocol):
     def open(self) -> Any: ...
     def _raw(self, msg: bytes) -> None: ...
+    def _read(self) -> bytes: ...
     def close(self) -> None: ...
 
 
@@ -100,7 +102,7 @@ class Printer:
         with self._lock:
             self.connect()
             try:
-                return query_status(self._transport._raw, self._read)  # type: ignore[attr-defined]
+                return query_status(self._transport._raw, self._read)
             except PrinterConnectionError:
                 raise
             except OSError as exc:
@@ -125,7 +127,7 @@ class Printer:
                 self.virtual.close()
 
     def _read(self) -> bytes:
-        reader = getattr(self._transport, "_read")
+        reader = self._transport._read
         device = getattr(self._transport, "_device", None)
         settimeout = getattr(device, "settimeout", None)  # a TCP socket: status reads must not wait 60 s
         if callable(settimeout):
@@ -138,18 +140,15 @@ class Printer:
 
     def _drop_connection(self) -> None:
         if self._connected and self.virtual is None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail again; nothing to do
                 self._transport.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection may fail again; nothing to do
-                pass
         self._connected = False
 
     def _error(self, exc: BaseException | None) -> PrinterConnectionError:
-        detail = f" ({exc})" if exc else ""
-        text = str(exc or "")
-        if self.scheme == "usb" and ("usb library" in text.lower() or "no module named 'usb'" in text.lower()):
-            return PrinterConnectionError(f"printer {self.url}: pyusb is not installed{detail}; "
-                                          "install it with pip install pyusb")
+        text = " ".join(str(exc or "").split())  # python-escpos messages span lines; ours are one line
+        detail = f" ({text})" if text else ""
+        if isinstance(self._transport, _Unavailable):
+            return PrinterConnectionError(f"printer {self.url}: {self._transport.reason}")
         if self.scheme in ("usb", "serial", "file") and "ermission" in text:
             return PrinterConnectionError(f"printer {self.url}: permission denied{detail}; install the udev rule "
                                           "or add the kiosk user to the lp/dialout group")
@@ -191,7 +190,12 @@ def _usb(text: str, status_timeout: float) -> Printer:
     params = dict(parse_qsl(match.group(3) or ""))
     extra = {k: int(params[k], 0) for k in ("in_ep", "out_ep") if k in params}
     from escpos.printer import Usb
+    from escpos.printer.usb import is_usable
 
+    if not is_usable():
+        # Without pyusb, python-escpos's Usb raises even from its destructor; do not build one at all.
+        return Printer(text, "usb", _Unavailable("pyusb is not installed; install it with pip install pyusb"),
+                       readable=True)
     transport = Usb(int(match.group(1), 16), int(match.group(2), 16), timeout=int(status_timeout * 1000), **extra)
     return Printer(text, "usb", transport, readable=True)
 
@@ -226,9 +230,39 @@ def _file(url: DeviceUrl, status_timeout: float) -> Printer:
     return Printer(url.raw, "file", File(devfile=url.path), readable=False)
 
 
+_SIMULATABLE = ("paper_out", "paper_near_end", "cover_open", "cutter_error", "no_answer", "garbage")
+
+
 def _sim(url: DeviceUrl, status_timeout: float) -> Printer:
     virtual = VirtualPrinter(url.path or None, dots_width=url.int_param("width", 576))
+    # sim://DIR?simulate=paper_out,cover_open starts the virtual printer in that state (demos, CLI tests).
+    conditions = [c for c in url.params.get("simulate", "").split(",") if c]
+    unknown = [c for c in conditions if c not in _SIMULATABLE]
+    if unknown:
+        raise PrinterConnectionError(f"printer {url.raw}: cannot simulate {', '.join(unknown)}; "
+                                     f"use {', '.join(_SIMULATABLE)}")
+    if conditions:
+        virtual.simulate(**dict.fromkeys(conditions, True))
     return Printer(url.raw, "sim", virtual, readable=True, virtual=virtual)
+
+
+class _Unavailable:
+    """A transport whose driver library is missing: every use says which library and how to get it."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def open(self) -> None:
+        raise RuntimeError(self.reason)
+
+    def _raw(self, msg: bytes) -> None:
+        raise OSError(self.reason)
+
+    def _read(self) -> bytes:
+        raise OSError(self.reason)
+
+    def close(self) -> None:
+        pass
 
 
 _BUILDERS = {"serial": _serial, "tcp": _tcp, "file": _file, "sim": _sim}

@@ -42,6 +42,8 @@ class RenderStats:
     qr_codes: list[str] = field(default_factory=list)
     barcodes: list[str] = field(default_factory=list)
     cuts: int = 0
+    lines: list[str] = field(default_factory=list)  # the text of every printed line, for search and tests
+    edge_wraps: int = 0  # lines the printer had to break at the paper edge: the layout overflowed
 
 
 @dataclass(slots=True)
@@ -139,6 +141,7 @@ class Interpreter:
         style = _Style(self.style.bold, self.style.underline, self.style.width, self.style.height)
         advance = (CJK_CELL[0] if wide else ASCII_CELL[0]) * style.width
         if self.line_x + advance > self.width:  # the printer wraps at the edge of the print area
+            self.stats.edge_wraps += 1
             self._print_line()
         self.line.append(_Glyph(char, wide, style))
         self.line_x += advance
@@ -148,6 +151,7 @@ class Interpreter:
             if feed_empty:
                 self.paper.feed(self.spacing)
             return
+        self.stats.lines.append("".join(g.char for g in self.line))
         text_height = max(CJK_CELL[1] * g.style.height for g in self.line)
         band = Image.new("L", (self.width, max(self.spacing, text_height + 6)), 255)
         x = {0: 0, 1: (self.width - self.line_x) // 2, 2: self.width - self.line_x}[self.align]

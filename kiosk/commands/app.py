@@ -48,9 +48,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shots.set_defaults(handler=_screenshots)
 
 
-def _fail(message: str) -> int:
+# sysexits EX_CONFIG: systemd's RestartPreventExitStatus=78 leaves the unit failed instead of restarting
+# (and eventually rebooting) a box whose config file has a typo.
+EXIT_CONFIG = 78
+
+
+def _fail(message: str, code: int = 2) -> int:
     print(f"kiosk: {message}", file=sys.stderr)
-    return 2
+    return code
 
 
 def launch(config: KioskConfig) -> int:
@@ -83,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as error:
-        return _fail(str(error))
+        return _fail(str(error), EXIT_CONFIG)
     return launch(config)
 
 

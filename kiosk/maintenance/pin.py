@@ -246,8 +246,12 @@ class PinGate:
             return state
         if now - state.last_failure > self.forgive_after_seconds and now >= state.locked_until:
             return _LockState()
-        # A kiosk whose clock jumped back (dead RTC battery, late NTP) must not stay locked for years.
-        state.locked_until = min(state.locked_until, now + self.max_lock_seconds)
+        if state.locked_until > now + self.max_lock_seconds or state.last_failure > now:
+            # The clock jumped back (dead RTC battery, NTP not yet synced). Re-base on the new clock and save,
+            # or the kiosk would stay locked until the old future date, possibly years away.
+            state.locked_until = min(state.locked_until, now + self.max_lock_seconds)
+            state.last_failure = min(state.last_failure, now)
+            self._save(state)
         return state
 
     def _save(self, state: _LockState) -> None:

@@ -111,7 +111,7 @@ class EscposRenderer:
         self.out = bytearray()
         self._align = Align.LEFT
         self._bold = False
-        self._scale = 1
+        self._scale = (1, 1)  # (width, height) magnification
         self._chinese = False
 
     def render(self, document: Document) -> bytes:
@@ -123,7 +123,7 @@ class EscposRenderer:
         return bytes(self.out)
 
     # -- state, emitted only on change --------------------------------------------------------------------
-    def _set(self, align: Align = Align.LEFT, bold: bool = False, scale: int = 1) -> None:
+    def _set(self, align: Align = Align.LEFT, bold: bool = False, scale: tuple[int, int] = (1, 1)) -> None:
         if align is not self._align:
             self.out += ESC + b"a" + bytes([_ALIGN[align]])
             self._align = align
@@ -131,7 +131,7 @@ class EscposRenderer:
             self.out += ESC + b"E" + bytes([int(bold)])
             self._bold = bold
         if scale != self._scale:
-            self.out += GS + b"!" + bytes([(scale - 1) << 4 | (scale - 1)])
+            self.out += GS + b"!" + bytes([(scale[0] - 1) << 4 | (scale[1] - 1)])
             self._scale = scale
 
     def _line(self, text: str) -> None:
@@ -140,7 +140,8 @@ class EscposRenderer:
             self._chinese = True
         self.out += text.encode("gb18030") + b"\n"
 
-    def _lines(self, lines: list[str], align: Align = Align.LEFT, bold: bool = False, scale: int = 1) -> None:
+    def _lines(self, lines: list[str], align: Align = Align.LEFT, bold: bool = False,
+               scale: tuple[int, int] = (1, 1)) -> None:
         self._set(align, bold, scale)
         for line in lines:
             self._line(line.rstrip() if align is Align.LEFT else line)
@@ -150,15 +151,17 @@ class EscposRenderer:
         columns = self.profile.columns
         match element:
             case Title(text=text):
-                scale = 2
-                if any(layout.text_columns(w) > columns // 2 for w in text.split()):
-                    scale = 1  # a word wider than half the paper would split mid-word at double width
-                self._lines(layout.wrap(text, columns // scale), Align.CENTER, True, scale)
+                # Double size if it fits on one line; otherwise double height only, which keeps a long
+                # Chinese title prominent without breaking it into fragments.
+                if layout.text_columns(text) <= columns // 2:
+                    self._lines([text], Align.CENTER, True, (2, 2))
+                else:
+                    self._lines(layout.wrap(text, columns), Align.CENTER, True, (1, 2))
             case Text(text=text, align=align, bold=bold, scale=scale, indent=indent):
                 if not 1 <= scale <= 8:
                     raise ValueError(f"text scale {scale}: printers magnify 1 to 8 times")
                 lines = layout.wrap(text, columns // scale - indent)
-                self._lines([" " * indent + line for line in lines], align, bold, scale)
+                self._lines([" " * indent + line for line in lines], align, bold, (scale, scale))
             case KeyValue(key=key, value=value, bold_value=bold_value):
                 self._key_value(key, value, bold_value)
             case Table():

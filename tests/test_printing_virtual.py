@@ -1,0 +1,190 @@
+"""The virtual printer and the interpreter: real bytes in, status bytes and a PNG out; connections by URL."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from devices.printer import PrinterConnectionError, PrinterProblem, open_printer
+from devices.printer.interpreter import NotEscposError, interpret
+from devices.printer.status import status_request
+from devices.printer.virtual import VirtualPrinter
+from devices.status import DeviceState
+from kiosk.printing import demo, documents, get_profile, render
+
+P58, P80 = get_profile("58mm"), get_profile("80mm")
+
+
+def decode(image: Image.Image) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(image)]
+
+
+@pytest.mark.parametrize("profile", [P58, P80], ids=["58mm", "80mm"])
+def test_receipt_png_has_a_scannable_qr_with_the_receipt_number(tmp_path: Path, profile) -> None:
+    printer = open_printer(f"sim://{tmp_path}?width={profile.dots_width}")
+    png = printer.write(render(documents.acceptance_receipt(demo.RECEIPT), profile))
+    assert png is not None and png.stat().st_size > 0
+    image = Image.open(png)
+    assert image.width == profile.dots_width
+    assert 800 <= image.height <= 1600  # a receipt, not a blank strip nor a runaway feed
+    assert any(demo.RECEIPT.receipt_number in text for text in decode(image))
+    assert (tmp_path / png.name.replace(".png", ".bin")).read_bytes() == printer.virtual.jobs[-1].data
+
+
+def test_qr_from_raster_fallback_scans_too() -> None:
+    profile = get_profile("58mm", native_qr=False)
+    image, stats = interpret(render(documents.acceptance_receipt(demo.RECEIPT), profile), profile.dots_width)
+    assert stats.qr_codes == []  # it went as an image, not as a GS ( k command
+    assert any(demo.RECEIPT.receipt_number in text for text in decode(image))
+
+
+def test_queue_ticket_barcode_scans_back() -> None:
+    image, stats = interpret(render(documents.queue_ticket(demo.TICKET), P58), 384)
+    assert stats.barcodes == ["A023"] and "A023" in decode(image)
+
+
+def test_interpreter_decodes_chinese_only_in_chinese_mode() -> None:
+    text = "受理".encode("gb18030")
+    _, with_mode = interpret(b"\x1b@\x1c&" + text + b"\n\x1c.", 384)
+    _, without = interpret(b"\x1b@" + text + b"\n", 384)
+    assert with_mode.lines == ["受理"]
+    assert without.lines != ["受理"]  # a printer without FS & prints code page garbage, and so do we
+
+
+def test_interpreter_skips_unknown_commands_safely() -> None:
+    image, stats = interpret(b"\x1b@\x1bt\x00\x1dL\x00\x00\x1b\x7fAB\n\x1c\x99\x10\x04\x01CD\n", 384)
+    assert stats.lines == ["AB", "CD"] and stats.unknown == 2 and image.height > 0
+
+
+@pytest.mark.parametrize("data", [b"", bytes(range(32)) * 20, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4],
+                         ids=["empty", "control-bytes", "png-like"])
+def test_interpreter_refuses_what_is_not_escpos(data: bytes) -> None:
+    with pytest.raises(NotEscposError):
+        interpret(data, 576)
+
+
+def test_virtual_printer_answers_status_with_real_bytes() -> None:
+    printer = VirtualPrinter(render=False)
+    for n in (1, 2, 3, 4):
+        printer._raw(status_request(n))
+        assert printer._read() == b"\x12"
+    printer.simulate(paper_out=True, paper_near_end=True)
+    replies = []
+    for n in (1, 2, 3, 4):
+        printer._raw(status_request(n))
+        replies.append(printer._read())
+    assert replies == [b"\x1a", b"\x32", b"\x12", b"\x7e"]
+
+
+def test_a_job_sent_during_paper_out_prints_after_the_refill() -> None:
+    # This is why the service must never send into a fault: the printer keeps the job.
+    printer = VirtualPrinter(render=False)
+    printer.simulate(paper_out=True)
+    printer._raw(b"\x1b@hello\n")
+    assert printer.printed == [] and printer.held
+    printer.clear()
+    assert printer.printed == [b"\x1b@hello\n"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "problem"),
+    [
+        ({"paper_out": True}, PrinterProblem.PAPER_OUT),
+        ({"paper_near_end": True}, PrinterProblem.PAPER_NEAR_END),
+        ({"cover_open": True}, PrinterProblem.COVER_OPEN),
+        ({"cutter_error": True}, PrinterProblem.CUTTER_ERROR),
+        ({"no_answer": True}, PrinterProblem.NO_ANSWER),
+        ({"garbage": True}, PrinterProblem.UNEXPECTED_REPLY),
+    ],
+)
+def test_sim_printer_status_through_the_real_query_code(condition: dict, problem: PrinterProblem) -> None:
+    printer = open_printer("sim://")
+    printer.virtual.simulate(**condition)
+    assert printer.status().problem is problem
+    printer.virtual.clear()
+    assert printer.status().problem is PrinterProblem.NONE
+    printer.close()
+
+
+class FakeNetworkPrinter:
+    """A TCP 9100 printer on loopback, backed by the virtual printer: real sockets, real bytes."""
+
+    def __init__(self) -> None:
+        self.virtual = VirtualPrinter(render=False)
+        self.received = bytearray()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self.server.accept()
+        with conn:
+            while chunk := conn.recv(4096):
+                if len(chunk) == 3 and chunk[:2] == b"\x10\x04":
+                    self.virtual._raw(chunk)
+                    conn.sendall(self.virtual._read())
+                else:
+                    self.received += chunk
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_tcp_printer_gets_the_job_and_answers_status() -> None:
+    fake = FakeNetworkPrinter()
+    fake.virtual.simulate(paper_near_end=True)
+    printer = open_printer(f"tcp://127.0.0.1:{fake.port}")
+    try:
+        assert printer.status().problem is PrinterProblem.PAPER_NEAR_END
+        data = render(documents.queue_ticket(demo.TICKET), P80)
+        printer.write(data)
+        assert printer.status().can_print
+    finally:
+        printer.close()
+        fake.thread.join(5)
+        fake.close()
+    assert bytes(fake.received) == data
+
+
+def test_file_printer_writes_the_bytes_and_has_no_status(tmp_path: Path) -> None:
+    target = tmp_path / "out.bin"
+    printer = open_printer(f"file://{target}")
+    printer.write(b"\x1b@hi\n")
+    printer.close()
+    assert target.read_bytes() == b"\x1b@hi\n"
+    assert printer.status() is None and printer.device_status().usable
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("bogus://x", "unknown scheme"),
+        ("usb://0x0416", "usb://0xVID:0xPID"),
+        ("tcp://", "name the host"),
+        ("serial://", "name the port"),
+        ("serial:///dev/ttyS0?flow=magic", "flow"),
+    ],
+)
+def test_bad_urls_say_how_to_write_them(url: str, words: str) -> None:
+    with pytest.raises(PrinterConnectionError, match=words):
+        open_printer(url)
+
+
+def test_unreachable_printers_name_the_url_and_the_fix(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # bound but not listening: connection refused
+        printer = open_printer(f"tcp://127.0.0.1:{port}")
+        with pytest.raises(PrinterConnectionError, match=f"tcp://127.0.0.1:{port}: no connection; is the printer"):
+            printer.connect()
+    serial = open_printer(f"serial://{tmp_path}/ttyNOPE")
+    with pytest.raises(PrinterConnectionError, match="dialout") as info:
+        serial.connect()
+    assert "\n" not in str(info.value)
+    assert serial.device_status().state is DeviceState.FAULT
