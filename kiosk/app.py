@@ -26,11 +26,13 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices.fonts import cjk_font_file
+from devices.scanner.burst import KeystrokeBurstDetector
 from kiosk.catalog import CatalogItem
 from kiosk.flow import ServiceFlow
 from kiosk.i18n import translate
 from kiosk.idnumber import IdNumberError
 from kiosk.platform_client import PlatformError, Submission
+from kiosk.qrpayload import QrKind, QrPayload, QrPayloadError, classify_qr
 from kiosk.runtime import KioskRuntime
 from kiosk.session import Session
 from screens.base import KioskScreen
@@ -53,6 +55,7 @@ SCREEN_CLASSES: tuple[type[KioskScreen], ...] = (
 )
 LARGE_TEXT_SCALE = 1.3
 KEY_ESCAPE, KEY_F1 = 27, 282
+KEYS_ENTER = (13, 271)  # Return and keypad Enter
 _loaded_kv: set[str] = set()
 
 
@@ -105,6 +108,8 @@ class KioskApp(App):
         self._last_activity = time.monotonic()
         self._countdown: CountdownView | None = None
         self._handler = _ResetOnError(self)
+        # A keyboard-wedge scanner "types" a code in a burst ended by Enter; people type far slower.
+        self._wedge = KeystrokeBurstDetector()
 
     # -- building -----------------------------------------------------------------------------------------
     def build(self) -> BoxLayout:
@@ -128,8 +133,9 @@ class KioskApp(App):
     def on_start(self) -> None:
         ExceptionManager.add_handler(self._handler)
         Window.bind(on_keyboard=self._on_keyboard, on_request_close=self._on_request_close)
-        Window.bind(on_touch_down=self._note_activity, on_key_down=self._note_activity)
+        Window.bind(on_touch_down=self._note_activity, on_key_down=self._on_key_down)
         self.runtime.on_card(self._card_from_reader)
+        self.runtime.on_code(self._code_from_device)
         Clock.schedule_interval(self._tick_idle, 1.0)
         self.reload_catalog()
         log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
@@ -137,6 +143,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         ExceptionManager.remove_handler(self._handler)
         self.runtime.on_card(None)
+        self.runtime.on_code(None)
 
     def open_settings(self, *largs: Any) -> bool:  # F1 and the menu key: no Kivy settings on a kiosk
         return False
@@ -144,6 +151,17 @@ class KioskApp(App):
     def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
         # Escape would close the app and F1 would open Kivy's settings: both are swallowed.
         return key in (KEY_ESCAPE, KEY_F1)
+
+    def _on_key_down(self, _window: Any, key: int, _scancode: int, codepoint: str | None, _modifiers: Any) -> bool:
+        self._note_activity()
+        if self.runtime.config.devices.scanner != "keyboard":
+            return False
+        char = "\r" if key in KEYS_ENTER else codepoint
+        if char:
+            code = self._wedge.feed(char, time.monotonic())
+            if code is not None:
+                self.handle_code(code, "scanner")
+        return False
 
     def _on_request_close(self, *_args: Any, source: str | None = None, **_kwargs: Any) -> bool:
         # Closing needs the maintenance path; a key (Escape, Alt+F4) never closes the kiosk.
@@ -239,6 +257,58 @@ class KioskApp(App):
             self.flow.identify(card.id_number, name=card.name, source="id_card")
         except IdNumberError as error:
             self.screen("identify").show_error(translate("identify.card_invalid", reason=translate(error.key)))
+            return
+        self.go("catalog")
+
+    def _code_from_device(self, text: str, source: str) -> None:
+        # Called on a camera/scanner thread: hand the code to the UI thread.
+        Clock.schedule_once(lambda _dt: self.handle_code(text, source), 0)
+
+    def handle_code(self, text: str, source: str) -> None:
+        """A QR code or barcode from the camera or a scanner. Only accepted kinds are acted on; a URL or
+        anything unknown is refused with a message, never opened."""
+        if self.manager.current != "identify":
+            return
+        screen = self.screen("identify")
+        try:
+            payload = classify_qr(text)
+        except QrPayloadError as error:
+            log.info("refused a scanned code from the %s (%s)", source, error.key)
+            screen.show_error(translate(error.key))
+            return
+        if payload.kind is QrKind.ID_NUMBER:
+            self._identified(payload.value, source="qr")
+        elif payload.kind is QrKind.RECEIPT:
+            screen.show_error(translate("identify.receipt_qr"))
+        else:
+            self._verify_token(payload)
+
+    def _verify_token(self, payload: QrPayload) -> None:
+        screen = self.screen("identify")
+        screen.show_status(translate("identify.verifying"))
+        assert self.runtime.client is not None
+        self.background(self.runtime.client.verify_identity, payload.kind.value, payload.value,
+                        on_done=self._token_verified, on_error=self._token_failed)
+
+    def _token_verified(self, person: dict) -> None:
+        if self.manager.current != "identify":
+            return
+        self._identified(person["id_number"], name=person.get("name", ""), phone=person.get("phone", ""),
+                         source="qr")
+
+    def _token_failed(self, error: BaseException) -> None:
+        screen = self.screen("identify")
+        screen.show_status("")
+        if isinstance(error, PlatformError) and error.kind in ("unreachable", "server"):
+            screen.show_error(translate("identify.qr_offline"))
+        else:
+            screen.show_error(translate("identify.qr_unknown"))
+
+    def _identified(self, id_number: str, name: str = "", phone: str = "", source: str = "typed") -> None:
+        try:
+            self.flow.identify(id_number, name=name, phone=phone, source=source)  # type: ignore[arg-type]
+        except IdNumberError as error:
+            self.screen("identify").show_error(translate(error.key))
             return
         self.go("catalog")
 

@@ -157,7 +157,7 @@ def demo_config(state_dir: Path, window_size: tuple[int, int] = (540, 960)) -> K
         {
             "kiosk": {"state_dir": str(state_dir), "window_size": list(window_size), "fullscreen": False,
                       "idle_timeout_s": 120},
-            "devices": {"printer": f"sim://{state_dir / 'printer'}", "idreader": "sim://", "camera": "none",
+            "devices": {"printer": f"sim://{state_dir / 'printer'}", "idreader": "sim://", "camera": "sim://",
                         "scanner": "keyboard"},
         },
         "<demo>",

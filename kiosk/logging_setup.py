@@ -7,6 +7,7 @@ first place. The filter masks anything that looks like an ID number or a mobile 
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 _ID_PATTERN = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9])")
@@ -27,6 +28,14 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class QuietEscpos(logging.Filter):
+    """python-escpos announces every connection at INFO through the root logger ("File printer enabled"):
+    noise for a technician reading the journal. Its warnings and errors still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or f"{os.sep}escpos{os.sep}" not in record.pathname
+
+
 def configure_logging(verbose: bool = False) -> None:
     root = logging.getLogger()
     if any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
@@ -36,3 +45,5 @@ def configure_logging(verbose: bool = False) -> None:
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        handler.addFilter(QuietEscpos())

@@ -103,6 +103,10 @@ class PlatformClient:
         except (ValueError, KeyError, TypeError):
             raise PlatformError("bad_answer", "the platform's answer to an application lacks a receipt number") from None
 
+    def verify_identity(self, kind: str, token: str) -> dict:
+        """Ask the platform whose identity QR token this is (e-ID, e-social-security card, provincial app)."""
+        return self._request("POST", "/identity/verify", body={"kind": kind, "token": token}).json()
+
     def progress(self, receipt_number: str) -> dict:
         return self._request("GET", f"/applications/{receipt_number}").json()
 

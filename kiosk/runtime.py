@@ -32,6 +32,10 @@ class KioskRuntime:
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker")
         self.id_reader = None
         self.print_service = None
+        self.camera = None
+        self.decode_worker = None
+        self.scanner = None
+        self._on_code: Callable[[str, str], None] | None = None
         self.device_status: dict[str, DeviceStatus] = {}
         self._on_card: Callable[[Any], None] | None = None
 
@@ -56,6 +60,12 @@ class KioskRuntime:
             self.id_reader.stop()
         if self.print_service is not None:
             self.print_service.close()
+        if self.decode_worker is not None:
+            self.decode_worker.stop()
+        if self.camera is not None:
+            self.camera.stop()
+        if self.scanner is not None:
+            self.scanner.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
         if self.client is not None:
             self.client.close()
@@ -65,6 +75,63 @@ class KioskRuntime:
     def _open_devices(self) -> None:
         self._open_printer()
         self._open_id_reader()
+        self._open_camera()
+        self._open_scanner()
+
+    def _open_camera(self) -> None:
+        from devices.camera import open_camera
+        from devices.decode.worker import DecodeWorker
+
+        url = self.config.devices.camera
+        if url == "none":
+            return
+        try:
+            self.camera = open_camera(url)
+            self.camera.start()
+        except Exception as error:  # no camera: the ID card and the number pad still work
+            log.error("camera %s: %s", url, error)
+            self.device_status["camera"] = DeviceStatus.fault(str(error))
+            self.camera = None
+            return
+        self.decode_worker = DecodeWorker(self.camera, lambda d: self._code_seen(d.text, "camera")).start()
+
+    def _open_scanner(self) -> None:
+        from devices.scanner import open_scanner
+
+        url = self.config.devices.scanner
+        if url in ("none", "keyboard"):  # "keyboard": the App feeds key events to a burst detector
+            return
+        try:
+            self.scanner = open_scanner(url)
+            self.scanner.start(lambda code: self._code_seen(
+                code.decode("utf-8", "replace") if isinstance(code, bytes) else code, "scanner"))
+        except Exception as error:
+            log.error("scanner %s: %s", url, error)
+            self.device_status["scanner"] = DeviceStatus.fault(str(error))
+            self.scanner = None
+
+    # -- codes from the camera and the scanners -----------------------------------------------------------
+    def on_code(self, callback: Callable[[str, str], None] | None) -> None:
+        """Who hears about a scanned code: ``callback(text, source)``, called on a device thread."""
+        self._on_code = callback
+
+    def _code_seen(self, text: str, source: str) -> None:
+        if self._on_code is not None:
+            self._on_code(text, source)
+
+    @property
+    def camera_is_simulated(self) -> bool:
+        return self.camera is not None and self.camera.simulator is not None
+
+    def show_to_camera(self, image) -> None:
+        """Demo and tests: hold an image (e.g. a phone showing a QR code) up to the simulated camera."""
+        if self.camera_is_simulated:
+            self.camera.simulator.show(image)
+
+    def present_demo_qr(self, kind: str = "eid") -> None:
+        from kiosk.demo_codes import demo_identity_payload, qr_image
+
+        self.show_to_camera(qr_image(demo_identity_payload(kind)))
 
     def _open_printer(self) -> None:
         from devices.printer import open_printer
@@ -122,6 +189,11 @@ class KioskRuntime:
         """Drop whatever still belongs to the ended session (e.g. a receipt that could not print)."""
         if self.print_service is not None:
             self.print_service.end_session(session_id)
+        if self.camera_is_simulated:
+            self.camera.simulator.hide()  # the demo phone leaves with its citizen
+        if self.decode_worker is not None:
+            self.decode_worker.forget()
+        self.remove_demo_card()
 
     # -- ID card reader -----------------------------------------------------------------------------------
     def on_card(self, callback: Callable[[Any], None] | None) -> None:

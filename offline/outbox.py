@@ -413,7 +413,7 @@ class Outbox:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise self._translate(exc) from exc
+                raise self._translate(exc) from None
             self._conn.in_outbox_transaction = True
             try:
                 yield
@@ -422,9 +422,10 @@ class Outbox:
                 if self._conn.in_transaction:
                     with suppress(sqlite3.Error):
                         self._conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise self._translate(exc) from exc
-                raise
+                translated = self._translate(exc) if isinstance(exc, sqlite3.Error) else exc
+                if translated is exc:
+                    raise
+                raise translated from exc
             finally:
                 self._conn.in_outbox_transaction = False
 
@@ -476,9 +477,10 @@ class Outbox:
             try:
                 return self._conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
-                raise self._translate(exc) from exc
+                raise self._translate(exc) from None
 
     def _translate(self, exc: sqlite3.Error) -> Exception:
+        """``OutboxUnavailable`` for disk and database failures; the caller's own SQL mistakes unchanged."""
         return unavailable(self.path, exc) or exc
 
     def _set_state_values(self, values: Mapping[str, str]) -> None:

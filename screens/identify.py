@@ -17,9 +17,12 @@ class IdentifyScreen(KioskScreen):
     reader_text = StringProperty("")
     busy = BooleanProperty(False)
     demo_card_available = BooleanProperty(False)
+    demo_qr_available = BooleanProperty(False)
+    status_text = StringProperty("")
 
     def on_pre_enter(self, *args) -> None:
         self.demo_card_available = self.app.runtime.id_reader_is_simulated
+        self.demo_qr_available = self.app.runtime.camera_is_simulated
         self.reader_text = self.app.reader_status_text()
 
     def on_key(self, key: str) -> None:
@@ -35,10 +38,18 @@ class IdentifyScreen(KioskScreen):
     def present_demo_card(self) -> None:
         self.app.runtime.present_demo_card()
 
+    def present_demo_qr(self) -> None:
+        self.app.runtime.present_demo_qr()
+
     def show_error(self, text: str) -> None:
+        self.status_text = ""
         self.error_text = text
+
+    def show_status(self, text: str) -> None:
+        self.status_text = text
 
     def reset(self) -> None:
         self.typed = ""
         self.error_text = ""
+        self.status_text = ""
         self.busy = False

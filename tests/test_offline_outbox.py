@@ -257,3 +257,29 @@ def test_full_disk_on_a_real_tiny_tmpfs(tmp_path: Path) -> None:
     assert result["error"] and "full" in result["error"] and "outbox.db" in result["error"]
     assert result["listed"] == result["done"] == result["sent"] > 3
     assert result["integrity"] == "ok"
+
+
+def test_a_mistake_in_the_callers_sql_is_not_reported_as_a_full_disk(outbox: Outbox) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="no such table"), outbox.transaction() as tx:
+        tx.enqueue(Kind.APPLICATION, application())
+        tx.execute("INSERT INTO no_such_table VALUES (1)")
+    assert outbox.list() == []  # the entry went with the failed transaction
+
+
+def test_enqueue_inside_a_transaction_joins_it(outbox: Outbox) -> None:
+    with pytest.raises(RuntimeError), outbox.transaction():
+        outbox.enqueue(Kind.RATING, {"stars": 3})  # e.g. a helper that does not know about the transaction
+        raise RuntimeError("abandoned")
+    assert outbox.list() == []
+
+
+def test_done_records_can_be_pruned_after_their_retention(outbox: Outbox, clock: FakeClock) -> None:
+    old = outbox.enqueue(Kind.APPLICATION, application())
+    outbox.begin_sending(old.id)
+    outbox.mark_done(old.id, {"receipt_no": "R1"})
+    clock.advance(86400 * 31)
+    recent = outbox.enqueue(Kind.APPLICATION, application())
+    outbox.begin_sending(recent.id)
+    outbox.mark_done(recent.id, {"receipt_no": "R2"})
+    assert outbox.prune_done(older_than=clock.now - 86400 * 30) == 1
+    assert [e.ack for e in outbox.list()] == [{"receipt_no": "R2"}]

@@ -46,6 +46,7 @@ class Camera:
     ) -> None:
         self.grabber = grabber
         self.location = grabber.location
+        self.simulator = None  # the SceneGrabber behind sim:// (demo and tests), else None
         self._stall_timeout = stall_timeout
         self._reconnect_delay = reconnect_delay
         self._black_limit = black_frames

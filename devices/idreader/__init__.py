@@ -6,7 +6,8 @@
     reader.stop()
 
 URL parameters: ``baudrate`` (serial, default 115200), ``timeout`` seconds per answer (default 1.5, sim 0.5),
-``poll`` seconds between polls (default 0.1), ``present=1`` (sim: start with the card on the reader).
+``poll`` seconds between polls (default 0.1), ``present=1`` (sim: start with the card on the reader),
+``silent=1`` (sim: start as a reader that answers nothing, for diagnostics tests and demos).
 """
 
 from __future__ import annotations
@@ -72,4 +73,6 @@ def open_id_reader(url: str) -> IdCardReader:
     reader.simulator = simulator
     if parsed.params.get("present") in ("1", "true", "yes"):
         simulator.present()
+    if parsed.params.get("silent") in ("1", "true", "yes"):
+        simulator.go_silent()
     return reader

@@ -129,8 +129,9 @@ def _footer(t: _Lang, kiosk_id: str) -> list:
 
 
 def _applicant(t: _Lang, name: str, id_number: str) -> list:
-    return [KeyValue(t("receipt.applicant"), mask_name(name)),
-            KeyValue(t("receipt.id_number"), mask_id_number(id_number))]
+    # A citizen who typed their ID number has no name on record at the kiosk: print no empty line for it.
+    lines = [KeyValue(t("receipt.applicant"), mask_name(name))] if name else []
+    return [*lines, KeyValue(t("receipt.id_number"), mask_id_number(id_number))]
 
 
 def acceptance_receipt(receipt: AcceptanceReceipt, *, language: str | None = None) -> Document:

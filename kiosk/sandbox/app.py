@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.catalog import load_catalog_file
+from kiosk.sandbox.identity import identity_router
 from kiosk.sandbox.store import DATA_DIR, IdempotencyConflict, SandboxStore
 
 API_VERSION = "v1"
@@ -53,6 +54,7 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
         description="Reference implementation of the kiosk ↔ platform contract (/v1) with demo data.",
     )
     app.state.store = store
+    app.include_router(identity_router(store))
 
     def require_key(key: str | None) -> str:
         if not key:
