@@ -34,6 +34,7 @@ from kiosk.idnumber import IdNumberError
 from kiosk.platform_client import PlatformError, Submission
 from kiosk.qrpayload import QrKind, QrPayload, QrPayloadError, classify_qr
 from kiosk.runtime import KioskRuntime
+from kiosk.sdnotify import Notifier, watchdog_interval
 from kiosk.session import Session
 from screens.base import KioskScreen
 from screens.catalog import CatalogScreen
@@ -42,6 +43,7 @@ from screens.guide import GuideScreen
 from screens.home import HomeScreen
 from screens.i18n import tr
 from screens.identify import IdentifyScreen
+from screens.maintenance import MaintenanceScreen, PinScreen
 from screens.rating import RatingScreen
 from screens.result import ResultScreen
 from screens.widgets import CountdownView, TopBar
@@ -49,9 +51,10 @@ from screens.widgets import CountdownView, TopBar
 log = logging.getLogger(__name__)
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
-KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating")
+KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating", "maintenance")
 SCREEN_CLASSES: tuple[type[KioskScreen], ...] = (
     HomeScreen, IdentifyScreen, CatalogScreen, GuideScreen, ConfirmScreen, ResultScreen, RatingScreen,
+    PinScreen, MaintenanceScreen,
 )
 LARGE_TEXT_SCALE = 1.3
 KEY_ESCAPE, KEY_F1 = 27, 282
@@ -95,6 +98,7 @@ class KioskApp(App):
     large_text = BooleanProperty(False)
     idle_seconds_left = NumericProperty(0)
     catalog_state = ObjectProperty(None, allownone=True)
+    availability = ObjectProperty(None, allownone=True)
     use_kivy_settings = False
 
     def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
@@ -108,6 +112,8 @@ class KioskApp(App):
         self._last_activity = time.monotonic()
         self._countdown: CountdownView | None = None
         self._handler = _ResetOnError(self)
+        self.pin_gate = self._make_pin_gate()
+        self.notifier = Notifier()  # systemd: READY=1 when the home screen is up, WATCHDOG=1 from the UI clock
         # A keyboard-wedge scanner "types" a code in a burst ended by Enter; people type far slower.
         self._wedge = KeystrokeBurstDetector()
 
@@ -136,11 +142,27 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._note_activity, on_key_down=self._on_key_down)
         self.runtime.on_card(self._card_from_reader)
         self.runtime.on_code(self._code_from_device)
+        self.runtime.on_device_states(lambda _states: Clock.schedule_once(lambda _dt: self.update_availability(), 0))
+        self.update_availability()
         Clock.schedule_interval(self._tick_idle, 1.0)
         self.reload_catalog()
+        timeout = watchdog_interval()
+        if timeout:
+            # Pinged from the UI thread's clock, not a helper thread: a frozen UI stops the pings and
+            # systemd restarts the kiosk.
+            Clock.schedule_interval(self._watchdog_ping, timeout / 2)
+        # READY=1 after the first frame is drawn, i.e. once the home screen is really on the glass.
+        Clock.schedule_once(self._announce_ready, 0)
+
+    def _watchdog_ping(self, _dt: float) -> None:
+        self.notifier.watchdog()
+
+    def _announce_ready(self, _dt: float) -> None:
+        self.notifier.ready(status="home screen up")
         log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
 
     def on_stop(self) -> None:
+        self.notifier.stopping()
         ExceptionManager.remove_handler(self._handler)
         self.runtime.on_card(None)
         self.runtime.on_code(None)
@@ -222,8 +244,22 @@ class KioskApp(App):
             log.error("catalog refresh failed: %s", future.exception())
             return
         self.catalog_state = future.result()
+        self.runtime.catalog_for_health = self.catalog_state.catalog
+        self.update_availability()
         if self.manager.current == "catalog":
             self.screen("catalog").show_catalog(self.catalog_state)
+
+    def update_availability(self) -> None:
+        """Required devices that are down make some services unavailable: say which, and why, on the home
+        screen; the rest keeps working."""
+        from kiosk.availability import assess
+
+        state = self.catalog_state
+        catalog = state.catalog if state is not None else None
+        self.availability = assess(self.runtime.device_states(), self.config_kiosk.devices.required, catalog)
+        message = self.availability.message
+        self.screen("home").availability_text = (
+            translate(message.key, **dict(message.values)) if message is not None else "")
 
     def current_item(self) -> CatalogItem | None:
         state = self.catalog_state
@@ -392,6 +428,69 @@ class KioskApp(App):
         self._close_countdown()
         self.go("home")
         log.info("session ended")
+
+    # -- maintenance mode ---------------------------------------------------------------------------------
+    def _make_pin_gate(self) -> Any:
+        from kiosk.maintenance import PinGate
+
+        pin_hash = self.config_kiosk.maintenance.pin_hash
+        if not pin_hash:
+            return None
+        return PinGate(pin_hash, self.config_kiosk.kiosk.state_dir / "maintenance-lock.json")
+
+    def open_maintenance_pin(self) -> None:
+        if self.pin_gate is None:
+            log.warning("maintenance gesture used, but no [maintenance] pin_hash is configured")
+            from screens.popups import show_message
+
+            show_message(translate("maintenance.pin.title"), translate("maintenance.pin.not_configured"))
+            return
+        self.end_session()  # a citizen's data never stays behind a technician's screen
+        self.go("maintenance_pin")
+
+    def check_maintenance_pin(self, pin: str) -> None:
+        # scrypt takes tens of milliseconds: off the UI thread.
+        self.background(self.pin_gate.try_pin, pin, on_done=self._pin_checked,
+                        on_error=lambda error: self.screen("maintenance_pin").show_message(str(error)))
+
+    def _pin_checked(self, result: Any) -> None:
+        from kiosk.maintenance import PinOutcome
+
+        screen = self.screen("maintenance_pin")
+        if result.outcome is PinOutcome.OK:
+            log.info("maintenance mode entered")
+            self.go("maintenance")
+        elif result.outcome is PinOutcome.WRONG:
+            screen.show_message(translate("maintenance.pin.wrong", left=result.remaining_attempts))
+        else:
+            until = time.strftime("%H:%M", time.localtime(result.locked_until or 0))
+            screen.show_message(translate("maintenance.pin.locked", until=until))
+
+    def collect_diagnostics(self) -> None:
+        from kiosk.maintenance_view import diagnostics_text
+
+        self.background(diagnostics_text, self.runtime, on_done=self.screen("maintenance").show_report,
+                        on_error=lambda error: self.screen("maintenance").show_report(f"{error}"))
+
+    def maintenance_action(self, name: str) -> None:
+        from kiosk import maintenance_view
+
+        if self.manager.current != "maintenance":
+            return
+        if name == "quit":
+            log.info("kiosk shut down from maintenance mode")
+            self.stop()
+            return
+        if name == "restart":
+            log.info("kiosk restart from maintenance mode")
+            maintenance_view.restart_process()
+            return
+        if name == "reload_catalog":
+            self.reload_catalog()
+        screen = self.screen("maintenance")
+        screen.show_action(translate("maintenance.working"))
+        self.background(maintenance_view.run_action, self.runtime, name, self.session.id,
+                        on_done=screen.show_action, on_error=lambda error: screen.show_action(str(error)))
 
     # -- idle timeout -------------------------------------------------------------------------------------
     def _note_activity(self, *_args: Any) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -306,12 +307,15 @@ class FieldError(ValueError):
 
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _LANDLINE = re.compile(r"^0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}$")  # 区号-号码, e.g. 0371-65551234
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－／", "0123456789.-/")
 
 
 def validate_field(field: FormField, value: str, today: dt.date | None = None) -> str:
     """The value normalised for the platform (e.g. "2026-11-21", "1500.00"), or raise FieldError."""
-    text = (value or "").translate(_FULLWIDTH).strip()
+    text = (value or "").strip()
+    if field.type not in ("text", "choice"):
+        # Full-width digits and punctuation from a Chinese input method count as what they look like; free
+        # text and choices ("出国（境）") are kept exactly as written.
+        text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         if field.required:
             raise FieldError("flows.field.required", field.key)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import quote
 
 import requests
 
 from kiosk.catalog import Catalog, parse_catalog
+from kiosk.logging_setup import redact
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,81 @@ class CatalogAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class Submission:
+class MemberReceipt:
+    """One member item of a 一件事 bundle, with its own receipt number for progress and pickup."""
+
+    item_code: str
     receipt_number: str
+    promised_limit_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    receipt_number: str  # for a bundle: the bundle receipt
     accepted_at: str
     promised_limit_days: int
+    members: tuple[MemberReceipt, ...] = ()  # a bundle's member receipts, empty for a single item
+    acceptance: str = "complete"  # complete | waiver (容缺) | pledge (告知承诺)
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """What the platform says about this applicant for this item (GET /v1/citizens/{id}/eligibility)."""
+
+    item_code: str
+    commitment_offered: bool  # 告知承诺 may be offered
+    reason: str  # offered | not_listed | bad_credit | false_commitment
+    credit_ok: bool
+    false_commitment: bool
+    shared_materials: tuple[str, ...]  # the item's materials the platform fetches for this citizen
+
+
+@dataclass(frozen=True, slots=True)
+class ResultDocument:
+    """A printable result from the platform: a query answer, or an application result collected at pickup."""
+
+    item_code: str
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    verification_code: str
+    issued_at: str  # ISO 8601 with offset
+    subject_name: str = ""  # the person or enterprise the document is about
+    table_headers: tuple[str, ...] = ()
+    table_rows: tuple[tuple[str, ...], ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressStep:
+    at: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    receipt_number: str
+    item_code: str
+    status: str  # accepted | reviewing | approved | ready | picked_up | rejected
+    history: tuple[ProgressStep, ...] = field(default_factory=tuple)
+    ready_for_pickup: bool = False
+    bundle_receipt: str = ""  # set on a member of a bundle
+    members: tuple[MemberReceipt, ...] = ()  # set on a bundle receipt
+
+
+@dataclass(frozen=True, slots=True)
+class Pickup:
+    receipt_number: str
+    picked_up_at: str
+    document: ResultDocument
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    number: str  # e.g. "A015"
+    department: str
+    waiting: int  # people ahead
+    issued_at: str
 
 
 def new_idempotency_key() -> str:
@@ -75,7 +148,8 @@ class PlatformClient:
             return response
         retry_after = _retry_after(response.headers.get("Retry-After"))
         detail = _detail(response)
-        log.warning("platform %s %s answered %s: %s", method, path, response.status_code, detail)
+        # Some paths carry an ID number (/citizens/{id}/eligibility): log them redacted.
+        log.warning("platform %s %s answered %s: %s", method, redact(path), response.status_code, redact(detail))
         if response.status_code >= 500:
             raise PlatformError("server", f"platform error {response.status_code}: {detail}", response.status_code, retry_after)
         raise PlatformError("rejected", f"platform refused ({response.status_code}): {detail}", response.status_code, retry_after)
@@ -96,11 +170,14 @@ class PlatformClient:
         return CatalogAnswer(catalog, response.headers.get("ETag"), raw)
 
     def submit_application(self, body: dict, idempotency_key: str) -> Submission:
+        """A single item or a bundle (item kind bundle: the answer lists a receipt per member).
+        ``body["commitment"]`` (from kiosk.rules.materials) records a 容缺 or 告知承诺 acceptance."""
         response = self._request("POST", "/applications", body=body, headers={"Idempotency-Key": idempotency_key})
         try:
             answer = response.json()
-            return Submission(answer["receipt_number"], answer["accepted_at"], int(answer["promised_limit_days"]))
-        except (ValueError, KeyError, TypeError):
+            return Submission(answer["receipt_number"], answer["accepted_at"], int(answer["promised_limit_days"]),
+                              _members(answer.get("members", [])), str(answer.get("acceptance", "complete")))
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise PlatformError("bad_answer", "the platform's answer to an application lacks a receipt number") from None
 
     def verify_identity(self, kind: str, token: str) -> dict:
@@ -108,13 +185,93 @@ class PlatformClient:
         return self._request("POST", "/identity/verify", body={"kind": kind, "token": token}).json()
 
     def progress(self, receipt_number: str) -> dict:
-        return self._request("GET", f"/applications/{receipt_number}").json()
+        """The raw progress answer (kept for existing callers); ``application_progress`` is the typed one."""
+        return self._request("GET", f"/applications/{_segment(receipt_number)}").json()
+
+    def application_progress(self, receipt_number: str) -> Progress:
+        answer = self.progress(receipt_number)
+        try:
+            return Progress(
+                receipt_number=answer["receipt_number"], item_code=answer["item_code"], status=answer["status"],
+                history=tuple(ProgressStep(h["at"], h["status"], h.get("note", "")) for h in answer["history"]),
+                ready_for_pickup=bool(answer.get("ready_for_pickup", False)),
+                bundle_receipt=answer.get("bundle_receipt") or "",
+                members=_members(answer.get("members", [])),
+            )
+        except (KeyError, TypeError, AttributeError):
+            raise PlatformError("bad_answer", f"progress of {receipt_number}: the answer lacks status or history") from None
+
+    def eligibility(self, id_number: str, item_code: str) -> Eligibility:
+        """Whether 告知承诺 may be offered and which materials the platform fetches by sharing (404: unknown)."""
+        path = f"/citizens/{_segment(id_number)}/eligibility?item_code={quote(item_code, safe='')}"
+        answer = self._request("GET", path).json()
+        try:
+            return Eligibility(
+                item_code=answer["item_code"], commitment_offered=bool(answer["commitment_offered"]),
+                reason=str(answer["reason"]), credit_ok=bool(answer["credit_ok"]),
+                false_commitment=bool(answer["false_commitment"]),
+                shared_materials=tuple(answer["shared_materials"]),
+            )
+        except (KeyError, TypeError):
+            raise PlatformError("bad_answer", f"eligibility for {item_code}: the answer is not the contract") from None
+
+    def query(self, item_code: str, idempotency_key: str, *, id_number: str | None = None,
+              credit_code: str | None = None) -> ResultDocument:
+        """A query-and-print item for a person (id_number) or an enterprise (credit_code); 404: no record."""
+        if (id_number is None) == (credit_code is None):
+            raise ValueError("query: give exactly one of id_number or credit_code")
+        body: dict[str, str] = {"item_code": item_code}
+        body.update({"id_number": id_number} if id_number else {"credit_code": credit_code or ""})
+        answer = self._request("POST", "/queries", body=body, headers={"Idempotency-Key": idempotency_key}).json()
+        return _document(answer, f"query {item_code}")
+
+    def pickup(self, receipt_number: str, id_number: str) -> Pickup:
+        """The result of a ready application, only for its applicant: 403 another person's ID, 409 not ready."""
+        answer = self._request("POST", f"/applications/{_segment(receipt_number)}/pickup",
+                               body={"id_number": id_number}).json()
+        try:
+            return Pickup(answer["receipt_number"], answer["picked_up_at"],
+                          _document(answer["document"], f"pickup {receipt_number}"))
+        except (KeyError, TypeError):
+            raise PlatformError("bad_answer", f"pickup {receipt_number}: the answer lacks the document") from None
+
+    def take_ticket(self, department: str) -> Ticket:
+        """A queue number at the department's windows (kiosk.rules.tickets falls back to a local one)."""
+        answer = self._request("POST", "/queue/tickets", body={"department": department}).json()
+        try:
+            return Ticket(answer["number"], answer["department"], int(answer["waiting"]), answer["issued_at"])
+        except (KeyError, TypeError, ValueError):
+            raise PlatformError("bad_answer", f"queue ticket for {department}: the answer lacks the number") from None
 
     def submit_rating(self, body: dict, idempotency_key: str) -> None:
         self._request("POST", "/ratings", body=body, headers={"Idempotency-Key": idempotency_key})
 
     def heartbeat(self, body: dict) -> None:
         self._request("POST", f"/devices/{self.device_id}/heartbeat", body=body, ok=(200, 204))
+
+
+def _segment(text: str) -> str:
+    """A path segment, escaped: a receipt number comes from a scanned QR and must not change the path."""
+    return quote(text, safe="")
+
+
+def _members(raw: list) -> tuple[MemberReceipt, ...]:
+    return tuple(MemberReceipt(m["item_code"], m["receipt_number"], int(m["promised_limit_days"])) for m in raw)
+
+
+def _document(raw: dict, what: str) -> ResultDocument:
+    try:
+        return ResultDocument(
+            item_code=raw["item_code"], title=raw["title"],
+            rows=tuple((str(k), str(v)) for k, v in raw["rows"]),
+            verification_code=raw["verification_code"], issued_at=raw["issued_at"],
+            subject_name=raw.get("subject_name", ""),
+            table_headers=tuple(raw.get("table_headers", ())),
+            table_rows=tuple(tuple(str(c) for c in row) for row in raw.get("table_rows", ())),
+            note=raw.get("note", ""),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise PlatformError("bad_answer", f"{what}: the platform's document lacks title, rows or verification code") from None
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -8,6 +8,9 @@ Callbacks given to the runtime are called on worker threads; the App marshals th
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -36,8 +39,19 @@ class KioskRuntime:
         self.decode_worker = None
         self.scanner = None
         self._on_code: Callable[[str, str], None] | None = None
+        self.started_at: float | None = None
+        self.outbox = None
+        self.sync_worker = None
+        self.submitter = None
+        self.heartbeat = None
+        self._state_listeners: list[Callable[[dict[str, DeviceStatus | None]], None]] = []
+        self._monitor_stop = threading.Event()
+        self._monitor: threading.Thread | None = None
+        self._last_states: dict[str, str] = {}
+        self.catalog_for_health: Any = None
         self.device_status: dict[str, DeviceStatus] = {}
         self._on_card: Callable[[Any], None] | None = None
+        self._card_waiter: list[Any] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> KioskRuntime:
@@ -52,10 +66,16 @@ class KioskRuntime:
         self.client = PlatformClient(
             url, self.config.kiosk.device_id, self.config.platform.connect_timeout_s, self.config.platform.read_timeout_s
         )
+        self.started_at = time.time()
         self._open_devices()
+        self._start_monitor()
+        self._start_heartbeat()
         return self
 
     def stop(self) -> None:
+        self._monitor_stop.set()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         if self.id_reader is not None:
             self.id_reader.stop()
         if self.print_service is not None:
@@ -176,6 +196,101 @@ class KioskRuntime:
             else:
                 self.id_reader.start(self._card_read, self._reader_status)
 
+    # -- device states: one coordinator polls, everyone else reads -----------------------------------------
+    MONITOR_INTERVAL_S = 10.0
+
+    def device_states(self) -> dict[str, DeviceStatus | None]:
+        """The last known state of every configured device (None: configured as none). No I/O: safe on the
+        UI thread."""
+        devices = self.config.devices
+        states: dict[str, DeviceStatus | None] = {}
+        states["printer"] = self.print_service.last_status if self.print_service else self.device_status.get("printer")
+        states["idreader"] = None if devices.idreader == "none" else (
+            self.id_reader.status if self.id_reader else self.device_status.get("idreader"))
+        states["camera"] = None if devices.camera == "none" else (
+            self.camera.status if self.camera else self.device_status.get("camera"))
+        if devices.scanner == "none":
+            states["scanner"] = None
+        elif devices.scanner == "keyboard":
+            states["scanner"] = DeviceStatus.ok("keyboard wedge")
+        else:
+            states["scanner"] = getattr(self.scanner, "status", None) or self.device_status.get("scanner")
+        return states
+
+    def on_device_states(self, listener: Callable[[dict[str, DeviceStatus | None]], None]) -> None:
+        """``listener(states)`` is called on the monitor thread whenever a device changes state."""
+        self._state_listeners.append(listener)
+
+    def _start_monitor(self) -> None:
+        self._monitor = threading.Thread(target=self._monitor_loop, name="device-monitor", daemon=True)
+        self._monitor.start()
+
+    def _monitor_loop(self) -> None:
+        while True:
+            if self.print_service is not None:
+                self.print_service.check_status()  # runs between print jobs on the print worker
+            if self._monitor_stop.wait(1.0):  # give the status query a moment before reading it
+                return
+            self._publish_states()
+            if self._monitor_stop.wait(self.MONITOR_INTERVAL_S):
+                return
+
+    def _publish_states(self) -> None:
+        states = self.device_states()
+        summary = {name: str(status) for name, status in states.items()}
+        if summary == self._last_states:
+            return
+        changed = [name for name in summary if summary[name] != self._last_states.get(name)]
+        if self._last_states:
+            log.info("device state changed: %s", ", ".join(f"{n}={summary[n]}" for n in changed))
+        self._last_states = summary
+        if self.heartbeat is not None:
+            self.heartbeat.notify_change()
+        for listener in list(self._state_listeners):
+            try:
+                listener(states)
+            except Exception:
+                log.exception("a device state listener failed")
+
+    def _start_heartbeat(self) -> None:
+        from kiosk.health import HeartbeatReporter, make_snapshot
+
+        assert self.client is not None
+        snapshot = make_snapshot(
+            self.device_states, required=self.config.devices.required, outbox=self.outbox,
+            state_dir=self.state_dir, started_at=self.started_at, catalog=lambda: self.catalog_for_health,
+        )
+        self.heartbeat = HeartbeatReporter(self.client, snapshot)
+        self.heartbeat.start()
+
+    def export_logs(self, target: Path | None = None) -> str:
+        """Maintenance: write the recent log, redacted, to a folder (a mounted USB stick, or the state dir)."""
+        from kiosk.logexport import export_logs
+
+        folder = target or self._usb_stick() or self.state_dir / "log-exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            result = export_logs(folder, source=self._log_file())
+        except (OSError, ValueError) as error:
+            return str(error)
+        return f"{result.lines} lines ({result.redacted_lines} redacted) → {result.path}"
+
+    @staticmethod
+    def _usb_stick() -> Path | None:
+        # udisks/automount put sticks under /media/<user>/<label>; take the first writable one.
+        for root in (Path("/media"), Path("/run/media")):
+            if root.is_dir():
+                for user_dir in sorted(root.iterdir()):
+                    for mount in sorted(user_dir.iterdir()) if user_dir.is_dir() else []:
+                        if mount.is_dir() and os.access(mount, os.W_OK):
+                            return mount
+        return None
+
+    def _log_file(self) -> Path | None:
+        # Under systemd the journal is the source; the demo and tests also log to this file.
+        path = self.state_dir / "kiosk.log"
+        return path if path.exists() else None
+
     # -- background work ----------------------------------------------------------------------------------
     def run_in_background(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self.executor.submit(fn, *args)
@@ -201,8 +316,29 @@ class KioskRuntime:
         self._on_card = callback
 
     def _card_read(self, card: Any) -> None:
+        waiter = self._card_waiter
+        if waiter is not None:  # a technician's card test takes this card; no citizen flow sees it
+            waiter.append(card)
+            return
         if self._on_card is not None:
             self._on_card(card)
+
+    def wait_for_card(self, timeout: float = 10.0) -> Any:
+        """Maintenance: the next card placed on the (polling) reader, or None after ``timeout``."""
+        received: list[Any] = []
+        self._card_waiter = received
+        try:
+            if self.id_reader_is_simulated:
+                self.id_reader.simulator.remove()
+                time.sleep(0.5)  # let the poller see the card lifted, so the next one is reported
+                self.id_reader.simulator.present()
+            deadline = time.monotonic() + timeout
+            while not received and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            self._card_waiter = None
+            self.remove_demo_card()
+        return received[0] if received else None
 
     def _reader_status(self, status: DeviceStatus) -> None:
         self.device_status["idreader"] = status

@@ -29,10 +29,17 @@ class CatalogScreen(KioskScreen):
             self.notice = tr._("catalog.unavailable")
             return
         self.notice = tr._("catalog.from_cache", when=state.fetched_at or "") if state.from_cache else ""
+        availability = self.app.availability
         for item in catalog.items:
+            subtitle = f"{item.category} · {item.department}"
+            usable = availability is None or availability.item_available(item.code)
+            if not usable:
+                reason = availability.unavailable_items.get(item.code, "")
+                subtitle = tr._("catalog.unavailable_item", reason=tr._(reason))
             button = ChoiceButton(
-                text=f"[b]{item.name}[/b]\n[size=26sp][color=5c6675]{item.category} · {item.department}[/color][/size]",
+                text=f"[b]{item.name}[/b]\n[size=26sp][color=5c6675]{subtitle}[/color][/size]",
                 code=item.code,
+                disabled=not usable,
             )
             button.bind(on_release=lambda b: self.app.choose_item(b.code))
             grid.add_widget(button)

@@ -121,6 +121,17 @@ class Pilot:
         touch.touch_up()
         self.frames(3)
 
+    def long_press(self, widget: Widget, seconds: float) -> None:
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.frames(1)
+            time.sleep(0.01)
+        touch.touch_up()
+        self.frames(3)
+
     def tap_text(self, text: str, exact: bool = False) -> None:
         self.tap(self.find(text, exact))
 

@@ -81,7 +81,22 @@ def launch(config: KioskConfig) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    return launch(demo_config(args.state_dir, args.size))
+    config = demo_config(args.state_dir, args.size)
+    _log_to_file(config.kiosk.state_dir / "kiosk.log")
+    return launch(config)
+
+
+def _log_to_file(path: Path) -> None:
+    """The demo has no journal: keep a redacted log file that maintenance mode can export."""
+    from logging.handlers import RotatingFileHandler
+
+    from kiosk.logging_setup import RedactingFilter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    logging.getLogger().addHandler(handler)
 
 
 def _run(args: argparse.Namespace) -> int:

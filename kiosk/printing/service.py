@@ -61,6 +61,9 @@ class _Job:
     on_done: OnDone
 
 
+_STATUS_CHECK = object()  # a queue marker: query the status now, print nothing
+
+
 def reason_key(report: PrinterStatusReport) -> str:
     return _REASON_KEYS.get(report.problem, FAULT_KEY)
 
@@ -69,7 +72,7 @@ class PrintService:
     def __init__(self, printer: Printer, profile: PrinterProfile) -> None:
         self.printer = printer
         self.profile = profile
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._queue: queue.Queue[_Job | object | None] = queue.Queue()
         # Guards _ended only. Never held during I/O: end_session runs on the UI thread and must not wait.
         self._lock = threading.Lock()
         self._ended: OrderedDict[str, None] = OrderedDict()
@@ -96,6 +99,11 @@ class PrintService:
     def last_status(self) -> DeviceStatus:
         return self._last_status
 
+    def check_status(self) -> None:
+        """Ask the worker to query the printer between jobs (never concurrently with one), so paper near end
+        or a cover left open is known before a citizen's receipt needs the printer."""
+        self._queue.put(_STATUS_CHECK)
+
     def close(self, timeout: float = 5.0) -> None:
         self._queue.put(None)
         self._thread.join(timeout)
@@ -110,6 +118,9 @@ class PrintService:
     # -- worker thread ------------------------------------------------------------------------------------
     def _run(self) -> None:
         while (job := self._queue.get()) is not None:
+            if job is _STATUS_CHECK:
+                self._last_status = self.printer.device_status()  # never raises
+                continue
             try:
                 result = self._print(job)
             except Exception:  # a bug here must not kill the worker and silently stop all printing

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,7 +13,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.catalog import load_catalog_file
+from kiosk.rules.pickup import READY_STATUSES
 from kiosk.sandbox.identity import identity_router
+from kiosk.sandbox.services import IntakeRefused, plan_intake, services_router
 from kiosk.sandbox.store import DATA_DIR, IdempotencyConflict, SandboxStore
 
 API_VERSION = "v1"
@@ -24,13 +28,23 @@ class Applicant(BaseModel):
     phone: Annotated[str, Field(pattern=r"^(1[3-9][0-9]{9})?$")] = ""
 
 
+class CommitmentIn(BaseModel):
+    """Accepted on a commitment: 容缺 (waiver: listed waivable materials missing) or 告知承诺 (pledge)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["waiver", "pledge"]
+    missing: list[str] = []  # as the kiosk saw it; the platform re-checks with the same rule
+    supply_by: dt.date | None = None
+
+
 class ApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    item_code: str
+    item_code: str  # a bundle's code submits every member at once
     applicant: Applicant
     form: dict[str, str] = {}
     materials_present: list[str] = []
     channel: Literal["kiosk"] = "kiosk"
+    commitment: CommitmentIn | None = None
 
 
 class RatingIn(BaseModel):
@@ -55,6 +69,7 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
     )
     app.state.store = store
     app.include_router(identity_router(store))
+    app.include_router(services_router(store, catalog))
 
     def require_key(key: str | None) -> str:
         if not key:
@@ -81,14 +96,15 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
         x_kiosk_device: Annotated[str, Header()] = "unknown",
     ) -> JSONResponse:
         key = require_key(idempotency_key)
+        # Without a commitment the body is dumped as before, so the digest of an older kiosk's body is unchanged.
+        body = application.model_dump(mode="json", exclude_none=application.commitment is None)
         try:
-            item = catalog.item(application.item_code)
-        except KeyError:
-            raise HTTPException(422, f"unknown item code {application.item_code}") from None
+            intake = plan_intake(catalog, store, body)
+        except IntakeRefused as refused:
+            raise HTTPException(422, refused.detail) from None
         try:
-            answer = store.submit_application(
-                key, application.model_dump(), x_kiosk_device, item.guide.promised_limit_days
-            )
+            answer = store.submit_application(key, body, x_kiosk_device, intake.promised_days, intake.members,
+                                              intake.acceptance, intake.commitment)
         except IdempotencyConflict:
             raise HTTPException(422, "Idempotency-Key was already used with a different body") from None
         return JSONResponse(answer.body, status_code=answer.status_code)
@@ -98,11 +114,17 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
         record = store.application(receipt_number)
         if record is None:
             raise HTTPException(404, f"no application with receipt number {receipt_number}")
+        members = [{"item_code": m["item_code"], "receipt_number": m["receipt_number"],
+                    "promised_limit_days": json.loads(m["response"]).get("promised_limit_days", 0)}
+                   for m in store.members_of(receipt_number)]
         return {
             "receipt_number": record["receipt_number"],
             "item_code": record["item_code"],
             "status": record["status"],
             "history": [{"at": h["at"], "status": h["status"], "note": h["note"]} for h in record["history"]],
+            "ready_for_pickup": record["status"] in READY_STATUSES and bool(record.get("result")),
+            "bundle_receipt": record.get("bundle_receipt") or "",
+            "members": members,
         }
 
     @app.post(f"/{API_VERSION}/ratings", status_code=201)

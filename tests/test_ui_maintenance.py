@@ -1,0 +1,89 @@
+"""Maintenance mode in the real window: the hidden gesture, the PIN, the lockout, the status page."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.config import DEMO_MAINTENANCE_PIN
+from kiosk.i18n import translate as _
+from kiosk.maintenance import PinGate
+
+pytestmark = pytest.mark.ui
+
+
+def hotspot(ui):
+    return ui.app.top_bar.ids.maintenance_hotspot
+
+
+def enter_pin(ui, pin: str) -> None:
+    ui.pilot.type_keys(pin)
+    ui.pilot.tap_text(_("maintenance.pin.enter"), exact=True)
+
+
+def test_a_tap_in_the_corner_does_nothing_a_long_press_asks_for_the_pin(ui) -> None:
+    ui.pilot.tap(hotspot(ui))
+    assert ui.pilot.current == "home"
+    ui.pilot.long_press(hotspot(ui), 3.3)
+    ui.pilot.wait_for_screen("maintenance_pin")
+    enter_pin(ui, DEMO_MAINTENANCE_PIN)
+    ui.pilot.wait_for_screen("maintenance")
+    ui.pilot.wait_until(lambda: _("maintenance.devices") in ui.app.screen("maintenance").report_text,
+                        "the status page")
+    report = ui.app.screen("maintenance").report_text
+    for device in ("printer", "camera", "idreader", "scanner"):
+        assert device in report
+    ui.pilot.tap_text(_("maintenance.action.test_page"))
+    ui.pilot.wait_until(lambda: "测试页已打印" in ui.app.screen("maintenance").action_text
+                        or "Test page printed" in ui.app.screen("maintenance").action_text, "the test page")
+    ui.pilot.tap_text(_("maintenance.action.read_card"))
+    ui.pilot.wait_for_text("4101**********2015")  # the card test shows the masked number only
+    ui.pilot.tap_text(_("maintenance.action.leave"))
+    ui.pilot.wait_for_screen("home")
+
+
+def test_five_wrong_pins_lock_the_entry(ui, tmp_path) -> None:
+    real_gate = ui.app.pin_gate
+    ui.app.pin_gate = PinGate(real_gate.pin_hash if hasattr(real_gate, "pin_hash") else
+                              ui.runtime.config.maintenance.pin_hash, tmp_path / "lock.json")
+    try:
+        ui.app.open_maintenance_pin()
+        ui.pilot.wait_for_screen("maintenance_pin")
+        for left in (4, 3, 2, 1):
+            enter_pin(ui, "0000")
+            ui.pilot.wait_for_text(_("maintenance.pin.wrong", left=left))
+        enter_pin(ui, "0000")
+        ui.pilot.wait_until(lambda: "锁定" in ui.app.screen("maintenance_pin").message
+                            or "locked" in ui.app.screen("maintenance_pin").message, "the lockout message")
+        enter_pin(ui, DEMO_MAINTENANCE_PIN)  # even the right PIN is refused while locked
+        ui.pilot.wait_until(lambda: "锁定" in ui.app.screen("maintenance_pin").message
+                            or "locked" in ui.app.screen("maintenance_pin").message, "still locked")
+        assert ui.pilot.current == "maintenance_pin"
+    finally:
+        ui.app.pin_gate = real_gate
+
+
+def test_a_required_printer_going_down_flips_availability_and_the_home_message(ui) -> None:
+    printer, runtime = ui.runtime.virtual_printer, ui.runtime
+    printer.simulate(paper_out=True)
+    try:
+        runtime.print_service.check_status()
+        ui.pilot.wait_until(lambda: not runtime.print_service.last_status.usable, "the printer fault")
+        runtime._publish_states()
+        ui.pilot.wait_until(lambda: "打印机暂停使用" in ui.app.screen("home").availability_text, "the home message")
+        ui.pilot.wait_for_text("打印机暂停使用")
+        assert not ui.app.availability.item_available("SB-001")  # a print-here item
+        assert ui.app.availability.item_available("HJ-001")  # an application still works
+        ui.pilot.tap_text(_("home.start"))
+        ui.pilot.wait_for_screen("identify")
+        ui.pilot.type_keys("410105195003152015")
+        ui.pilot.tap_text(_("identify.confirm"), exact=True)
+        ui.pilot.wait_for_screen("catalog")
+        buttons = {w.code: w for w in ui.pilot.visible_widgets() if getattr(w, "code", "")}
+        disabled = [w for w in ui.app.screen("catalog").ids.item_list.children if w.code == "SB-001"]
+        assert disabled and disabled[0].disabled and "SB-001" not in buttons
+    finally:
+        printer.clear()
+    runtime.print_service.check_status()
+    ui.pilot.wait_until(lambda: runtime.print_service.last_status.usable, "the printer back")
+    runtime._publish_states()
+    ui.pilot.wait_until(lambda: ui.app.screen("home").availability_text == "", "the message cleared")
