@@ -7,6 +7,7 @@ the home screen with the session wiped, instead of dying in front of a citizen.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from kiosk.catalog import CatalogItem
 from kiosk.flow import ServiceFlow
 from kiosk.i18n import translate
 from kiosk.idnumber import IdNumberError
-from kiosk.platform_client import PlatformError, Submission
+from kiosk.platform_client import MemberReceipt, PlatformError, Submission
 from kiosk.qrpayload import QrKind, QrPayload, QrPayloadError, classify_qr
 from kiosk.runtime import KioskRuntime
 from kiosk.sdnotify import Notifier, watchdog_interval
@@ -43,18 +44,21 @@ from screens.guide import GuideScreen
 from screens.home import HomeScreen
 from screens.i18n import tr
 from screens.identify import IdentifyScreen
+from screens.journey import JOURNEY_KV, ApplicationJourneyMixin, _journey_screens
 from screens.maintenance import MaintenanceScreen, PinScreen
 from screens.rating import RatingScreen
 from screens.result import ResultScreen
+from screens.service_desk import SERVICE_DESK_KV, SERVICE_DESK_SCREENS, ServiceDeskMixin
 from screens.widgets import CountdownView, TopBar
 
 log = logging.getLogger(__name__)
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
-KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating", "maintenance")
+KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating", "maintenance",
+            *JOURNEY_KV, *SERVICE_DESK_KV)
 SCREEN_CLASSES: tuple[type[KioskScreen], ...] = (
     HomeScreen, IdentifyScreen, CatalogScreen, GuideScreen, ConfirmScreen, ResultScreen, RatingScreen,
-    PinScreen, MaintenanceScreen,
+    PinScreen, MaintenanceScreen, *_journey_screens(), *SERVICE_DESK_SCREENS,
 )
 LARGE_TEXT_SCALE = 1.3
 KEY_ESCAPE, KEY_F1 = 27, 282
@@ -93,7 +97,7 @@ class _ResetOnError(ExceptionHandler):
         return ExceptionManager.PASS
 
 
-class KioskApp(App):
+class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
     centre_name = StringProperty("")
     large_text = BooleanProperty(False)
     idle_seconds_left = NumericProperty(0)
@@ -116,6 +120,7 @@ class KioskApp(App):
         self.notifier = Notifier()  # systemd: READY=1 when the home screen is up, WATCHDOG=1 from the UI clock
         # A keyboard-wedge scanner "types" a code in a burst ended by Enter; people type far slower.
         self._wedge = KeystrokeBurstDetector()
+        self._after_identify: Callable[[], None] | None = None
 
     # -- building -----------------------------------------------------------------------------------------
     def build(self) -> BoxLayout:
@@ -143,6 +148,7 @@ class KioskApp(App):
         self.runtime.on_card(self._card_from_reader)
         self.runtime.on_code(self._code_from_device)
         self.runtime.on_device_states(lambda _states: Clock.schedule_once(lambda _dt: self.update_availability(), 0))
+        self.runtime.on_outbox_change(lambda _status: Clock.schedule_once(lambda _dt: self._outbox_progress(), 0))
         self.update_availability()
         Clock.schedule_interval(self._tick_idle, 1.0)
         self.reload_catalog()
@@ -217,11 +223,11 @@ class KioskApp(App):
 
     # -- background work ----------------------------------------------------------------------------------
     def background(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
-                   on_error: Callable[[BaseException], None]) -> None:
+                   on_error: Callable[[BaseException], None], **kwargs: Any) -> None:
         """Run ``fn`` on a worker thread; its result or error comes back on the UI thread, but only if the
         session that asked is still the current one (a late answer never reaches the next citizen)."""
         session_id = self.session.id
-        future: Future = self.runtime.run_in_background(fn, *args)
+        future: Future = self.runtime.run_in_background(functools.partial(fn, *args, **kwargs))
 
         def deliver(_dt: float) -> None:
             if self.session.id != session_id:
@@ -275,12 +281,7 @@ class KioskApp(App):
         return translate("identify.reader_ready")
 
     def identify_typed(self, text: str) -> None:
-        try:
-            self.flow.identify(text, source="typed")
-        except IdNumberError as error:
-            self.screen("identify").show_error(translate(error.key))
-            return
-        self.go("catalog")
+        self._identified(text, source="typed")
 
     def _card_from_reader(self, card: Any) -> None:
         # Called on the reader's thread: hand the card to the UI thread, touch no widget here.
@@ -294,7 +295,7 @@ class KioskApp(App):
         except IdNumberError as error:
             self.screen("identify").show_error(translate("identify.card_invalid", reason=translate(error.key)))
             return
-        self.go("catalog")
+        self._continue_after_identify()
 
     def _code_from_device(self, text: str, source: str) -> None:
         # Called on a camera/scanner thread: hand the code to the UI thread.
@@ -303,14 +304,21 @@ class KioskApp(App):
     def handle_code(self, text: str, source: str) -> None:
         """A QR code or barcode from the camera or a scanner. Only accepted kinds are acted on; a URL or
         anything unknown is refused with a message, never opened."""
-        if self.manager.current != "identify":
+        current = self.manager.current
+        if current not in ("identify", *self.RECEIPT_SCREENS):
             return
-        screen = self.screen("identify")
+        screen = self.screen(current)
         try:
             payload = classify_qr(text)
         except QrPayloadError as error:
             log.info("refused a scanned code from the %s (%s)", source, error.key)
             screen.show_error(translate(error.key))
+            return
+        if current in self.RECEIPT_SCREENS:
+            if payload.kind is QrKind.RECEIPT:
+                self.handle_receipt_code(payload.value)
+            else:
+                screen.show_error(translate("progress.not_a_receipt"))
             return
         if payload.kind is QrKind.ID_NUMBER:
             self._identified(payload.value, source="qr")
@@ -346,7 +354,22 @@ class KioskApp(App):
         except IdNumberError as error:
             self.screen("identify").show_error(translate(error.key))
             return
-        self.go("catalog")
+        self._continue_after_identify()
+
+    def require_identity(self, then: Callable[[], None]) -> None:
+        """Identify the citizen (if not yet) and then call ``then`` on the UI thread."""
+        if self.session.citizen is not None:
+            then()
+            return
+        self._after_identify = then
+        self.go("identify")
+
+    def _continue_after_identify(self) -> None:
+        then, self._after_identify = self._after_identify, None
+        if then is not None:
+            then()
+        else:
+            self.go("catalog")
 
     # -- choose and submit --------------------------------------------------------------------------------
     def choose_item(self, code: str) -> None:
@@ -357,15 +380,46 @@ class KioskApp(App):
         self.go("guide")
 
     def submit_application(self) -> None:
+        """Through the outbox: saved durably first, then "submitted" only once the platform acknowledged;
+        otherwise "saved on this kiosk" with a local reference, uploaded automatically later."""
         body, key = self.flow.prepare_submission()
-        assert self.runtime.client is not None
-        self.background(self.flow.submit, self.runtime.client, body, key,
-                        on_done=self._submitted, on_error=self._submit_failed)
+        self.background(lambda: self.runtime.submitter.submit_application(body, session_key=key),
+                        on_done=self._submission_outcome, on_error=self._submit_failed)
+
+    def _submission_outcome(self, outcome: Any) -> None:
+        if outcome.status == "acknowledged":
+            members = tuple(MemberReceipt(code, number, 0) for code, number in outcome.members)
+            self._submitted(Submission(outcome.receipt_number, outcome.accepted_at or "", 0, members))
+        elif outcome.status == "saved_locally":
+            self.session.receipt_number = outcome.local_reference
+            self.session.local_reference = outcome.local_reference
+            self.session.submitted = False
+            result = self.screen("result")
+            result.show(translate("result.saved_locally"), outcome.local_reference)
+            result.show_slip(translate(outcome.message_key))
+            self.go("result")
+            self.print_receipt()
+        else:  # rejected by the platform, or the kiosk cannot store it (disk full): say so, lose nothing
+            self.screen("confirm").show_error(translate(outcome.message_key))
+
+    def _outbox_progress(self) -> None:
+        """An application saved on this kiosk was uploaded while its citizen is still here: tell them."""
+        reference = self.session.local_reference
+        if not reference:
+            return
+        receipt = self.runtime.submitter.receipt_for(reference)
+        if receipt and self.manager.current in ("result", "rating"):
+            self.screen("result").show_slip(translate("result.uploaded", receipt=receipt))
+            if self.manager.current == "rating":
+                self.screen("rating").show_thanks(translate("result.uploaded", receipt=receipt))
 
     def _submitted(self, submission: Submission) -> None:
         self.flow.record_submission(submission)
         result = self.screen("result")
         result.show(translate("result.submitted"), submission.receipt_number)
+        if self.session.member_receipts:
+            catalog = self.catalog_state.catalog
+            result.show_members([(catalog.item(m.item_code).name, m.receipt_number) for m in self.session.member_receipts])
         self.go("result")
         self.print_receipt()
 
@@ -380,16 +434,27 @@ class KioskApp(App):
         self.screen("confirm").show_error(message)
 
     def print_receipt(self) -> None:
-        from kiosk.receipts import acceptance_receipt_for
+        from kiosk.receipts import acceptance_receipt_for, commitment_slip_for
 
         item = self.current_item()
         if item is None:
             return
-        document = acceptance_receipt_for(self.session, item, self.config_kiosk)
+        catalog = self.catalog_state.catalog if self.catalog_state else None
+        document = acceptance_receipt_for(self.session, item, self.config_kiosk, catalog)
         session_id = self.session.id
         self.runtime.print_document(
             session_id, document, lambda result: Clock.schedule_once(lambda _dt: self._printed(session_id, result), 0)
         )
+        slip = commitment_slip_for(self.session, item, self.config_kiosk)
+        if slip is not None:  # 容缺 / 告知承诺: the written commitment goes home with the citizen too
+            self.runtime.print_document(
+                session_id, slip,
+                lambda result: Clock.schedule_once(lambda _dt: self._slip_printed(session_id, result), 0))
+
+    def _slip_printed(self, session_id: str, result: Any) -> None:
+        if self.session.id != session_id:
+            return
+        self.screen("result").show_slip(translate("result.slip_printed") if result.ok else translate(result.reason_key))
 
     def _printed(self, session_id: str, result: Any) -> None:
         if self.session.id != session_id:
@@ -402,11 +467,13 @@ class KioskApp(App):
             self.screen("result").show_print(translate(result.reason_key), png, printed=False)
 
     # -- rate and finish ----------------------------------------------------------------------------------
-    def submit_rating(self, level: int) -> None:
-        body = self.flow.rating_body(level)
-        key = self.session.idempotency_key or ""
-        assert self.runtime.client is not None
-        self.background(self.runtime.client.submit_rating, body, f"rating-{key}",
+    def submit_rating(self, level: int, reasons: list[str] | None = None, callback: bool = False) -> None:
+        """Ratings go through the outbox: a rating given offline still reaches the platform."""
+        body = self.flow.rating_body(level, reasons, callback)
+        if self.session.local_reference:
+            body["receipt_number"] = None  # filled in from the kiosk's record once the platform gave one
+        self.background(self.runtime.submitter.submit_rating, body,
+                        local_reference=self.session.local_reference,
                         on_done=lambda _r: self._rated(), on_error=self._rating_failed)
 
     def _rated(self) -> None:
@@ -423,6 +490,7 @@ class KioskApp(App):
         ended = self.session.id
         self.runtime.end_session(ended)
         self.session.wipe()
+        self._after_identify = None
         for screen in self.manager.screens:
             screen.reset()
         self._close_countdown()

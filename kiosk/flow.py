@@ -3,11 +3,17 @@ rate. The rules live here so they are testable without a window; screens ask and
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kiosk.catalog import Catalog, CatalogItem
 from kiosk.idnumber import parse_id_number
 from kiosk.platform_client import PlatformClient, Submission, new_idempotency_key
+from kiosk.rules.bundles import effective_item
+from kiosk.rules.commitment import CommitmentOffer, commitment_offer
+from kiosk.rules.forms import FormCheck, check_form
+from kiosk.rules.materials import MaterialsCheck, check_materials
 from kiosk.session import Citizen, IdentitySource, Session
 
 RATING_LEVELS: tuple[tuple[int, str], ...] = (
@@ -52,12 +58,45 @@ class ServiceFlow:
 
     # -- choose and read ----------------------------------------------------------------------------------
     def choose(self, catalog: Catalog, code: str) -> CatalogItem:
-        item = catalog.item(code)
+        """Choose an item; a bundle becomes one merged item (one form, one de-duplicated materials list)."""
+        item = effective_item(catalog, code)
         self.session.item_code = item.code
         self.session.form = {}
         self.session.materials_present = set()
         self.session.idempotency_key = None
+        self.session.eligibility = None
+        self.session.materials_check = None
+        self.session.query_document = None
         return item
+
+    # -- materials, 容缺 and 告知承诺 ---------------------------------------------------------------------------
+    def commitment_offer(self, item: CatalogItem) -> CommitmentOffer:
+        """Whether 告知承诺 is offered: the item must allow it and the platform must vouch for the applicant
+        (no bad credit, no earlier false commitment). Offline the platform cannot vouch: not offered."""
+        return commitment_offer(item, self.session.eligibility)
+
+    def fetched_materials(self) -> set[str] | None:
+        eligibility = self.session.eligibility
+        return None if eligibility is None else set(eligibility.shared_materials)
+
+    def check_materials(self, item: CatalogItem, ticked: Iterable[str], pledge: bool = False,
+                        today: dt.date | None = None) -> MaterialsCheck:
+        """One-time notification of everything missing; 容缺 when only waivable materials are missing;
+        告知承诺 when chosen and offered."""
+        if pledge and not self.commitment_offer(item).offered:
+            raise FlowError("flow.error.commitment_not_offered")
+        check = check_materials(item, set(ticked), self.fetched_materials(), today=today or dt.date.today(),
+                                pledge=pledge)
+        self.session.materials_present = set(ticked) | set(check.fetched)
+        self.session.materials_check = check
+        return check
+
+    # -- the form -----------------------------------------------------------------------------------------
+    def fill_form(self, item: CatalogItem, values: Mapping[str, str]) -> FormCheck:
+        check = check_form(item, values)
+        if check.ok:
+            self.session.form = dict(check.values)
+        return check
 
     @staticmethod
     def guide_summary(item: CatalogItem) -> GuideSummary:
@@ -79,13 +118,21 @@ class ServiceFlow:
         if self.session.item_code is None:
             raise FlowError("flow.error.no_item")
         citizen = self.session.citizen
-        return {
+        body = {
             "item_code": self.session.item_code,
-            "applicant": {"id_number": citizen.id_number, "name": citizen.name or "未登记", "phone": citizen.phone},
+            "applicant": {"id_number": citizen.id_number, "name": citizen.name or "未登记",
+                          "phone": self.session.form.get("phone", citizen.phone)},
             "form": dict(self.session.form),
             "materials_present": sorted(self.session.materials_present),
             "channel": "kiosk",
         }
+        check = self.session.materials_check
+        if check is not None and not check.accepted:
+            raise FlowError("flow.error.materials_missing")
+        record = check.commitment_record() if check is not None else None
+        if record is not None:
+            body["commitment"] = record
+        return body
 
     def prepare_submission(self) -> tuple[dict, str]:
         """The body and its idempotency key. The key is made once per application and reused on retry,
@@ -99,6 +146,7 @@ class ServiceFlow:
         self.session.receipt_number = submission.receipt_number
         self.session.accepted_at = submission.accepted_at
         self.session.submitted = True
+        self.session.member_receipts = tuple(getattr(submission, "members", ()) or ())
 
     @staticmethod
     def submit(client: PlatformClient, body: dict, key: str) -> Submission:

@@ -98,7 +98,9 @@ class OutboxAdapter:
         try:
             if entry.kind is Kind.APPLICATION:
                 submission = self.client.submit_application(payload, entry.idempotency_key)
-                return {"receipt_number": submission.receipt_number, "accepted_at": submission.accepted_at}
+                # No personal data in the acknowledgement: receipt numbers and item codes only.
+                return {"receipt_number": submission.receipt_number, "accepted_at": submission.accepted_at,
+                        "members": [[m.item_code, m.receipt_number] for m in submission.members]}
             if entry.kind is Kind.RATING:
                 self.client.submit_rating(self._rating_body(entry, payload), entry.idempotency_key)
                 return {"status": "recorded"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.catalog import CatalogItem
+from kiosk.catalog import Catalog, CatalogItem
 from kiosk.config import KioskConfig
 from kiosk.i18n import translate
 from kiosk.printing.document import Document
-from kiosk.printing.documents import AcceptanceReceipt, acceptance_receipt
+from kiosk.printing.documents import AcceptanceReceipt, acceptance_receipt, commitment_slip
 from kiosk.qrpayload import RECEIPT_PREFIX
 from kiosk.session import Session
 
@@ -18,7 +18,8 @@ def receipt_qr_payload(receipt_number: str) -> str:
     return f"{RECEIPT_PREFIX}{receipt_number}"
 
 
-def acceptance_receipt_for(session: Session, item: CatalogItem, config: KioskConfig) -> Document:
+def acceptance_receipt_for(session: Session, item: CatalogItem, config: KioskConfig,
+                           catalog: Catalog | None = None) -> Document:
     citizen = session.citizen
     if citizen is None or session.receipt_number is None:
         raise ValueError("an acceptance receipt needs an identified citizen and a receipt number")
@@ -37,5 +38,30 @@ def acceptance_receipt_for(session: Session, item: CatalogItem, config: KioskCon
         status_line=translate(status_key),
         qr_payload=receipt_qr_payload(session.receipt_number),
         kiosk_id=config.kiosk.device_id,
-        phone=citizen.phone or None,
+        phone=session.form.get("phone") or citizen.phone or None,
+        members=tuple((_member_name(item, m.item_code, catalog), m.receipt_number) for m in session.member_receipts),
     ))
+
+
+def _member_name(item: CatalogItem, code: str, catalog: Catalog | None) -> str:
+    if catalog is None:
+        return code
+    try:
+        return catalog.item(code).name
+    except KeyError:
+        return code
+
+
+def commitment_slip_for(session: Session, item: CatalogItem, config: KioskConfig) -> Document | None:
+    """容缺 / 告知承诺: what to supply, by when, and that the application counts as withdrawn otherwise."""
+    check = session.materials_check
+    citizen = session.citizen
+    if check is None or check.outcome not in ("waiver", "pledge") or citizen is None or not session.receipt_number:
+        return None
+    if not check.missing:
+        return None
+    slip = check.slip(centre_name=config.kiosk.centre_name, receipt_number=session.receipt_number,
+                      applicant_name=citizen.name, applicant_id_number=citizen.id_number,
+                      issued_at=dt.datetime.now(), qr_payload=receipt_qr_payload(session.receipt_number),
+                      kiosk_id=config.kiosk.device_id)
+    return commitment_slip(slip)

@@ -20,6 +20,7 @@ from devices.status import DeviceStatus
 from kiosk.catalog_cache import CatalogCache, CatalogState
 from kiosk.config import KioskConfig
 from kiosk.platform_client import PlatformClient
+from kiosk.signing import HmacSigner
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class KioskRuntime:
         self.submitter = None
         self.heartbeat = None
         self._state_listeners: list[Callable[[dict[str, DeviceStatus | None]], None]] = []
+        self._outbox_listeners: list[Callable[[Any], None]] = []
         self._monitor_stop = threading.Event()
         self._monitor: threading.Thread | None = None
         self._last_states: dict[str, str] = {}
@@ -66,7 +68,10 @@ class KioskRuntime:
         self.client = PlatformClient(
             url, self.config.kiosk.device_id, self.config.platform.connect_timeout_s, self.config.platform.read_timeout_s
         )
+        # Every request is signed when it is sent (not when queued): device id, time, nonce, body digest.
+        self.client._http.auth = HmacSigner(self.config.kiosk.device_id, self.config.platform.device_secret)
         self.started_at = time.time()
+        self._open_outbox()
         self._open_devices()
         self._start_monitor()
         self._start_heartbeat()
@@ -74,6 +79,10 @@ class KioskRuntime:
 
     def stop(self) -> None:
         self._monitor_stop.set()
+        if self.sync_worker is not None:
+            self.sync_worker.stop(timeout=5)
+        if self.outbox is not None:
+            self.outbox.close()
         if self.heartbeat is not None:
             self.heartbeat.stop()
         if self.id_reader is not None:
@@ -195,6 +204,48 @@ class KioskRuntime:
                 self.device_status["idreader"] = DeviceStatus.fault(str(error))
             else:
                 self.id_reader.start(self._card_read, self._reader_status)
+
+    # -- the outbox: applications and ratings survive a platform outage and a power cut --------------------
+    def _open_outbox(self) -> None:
+        from kiosk.outbox_adapter import OutboxAdapter, open_outbox
+        from kiosk.submission import Submitter
+        from offline.sync import SyncWorker
+
+        self.outbox = open_outbox(self.config)
+        self.submitter = Submitter(self.outbox, None, self.config.kiosk.device_id, wait_s=4.0)
+        adapter = OutboxAdapter(self.client, receipt_lookup=self.submitter.receipt_for)
+        self.sync_worker = SyncWorker(self.outbox, adapter.deliver, deliver_chunk=adapter.deliver_chunk,
+                                      on_change=self._outbox_changed)
+        self.submitter.worker = self.sync_worker
+        self.sync_worker.start()
+
+    def _outbox_changed(self, status: Any) -> None:
+        # Called on the sync thread: bring the kiosk's own records up to date with what was acknowledged.
+        self.submitter.reconcile()
+        for listener in list(self._outbox_listeners):
+            listener(status)
+
+    def on_outbox_change(self, listener: Callable[[Any], None]) -> None:
+        self._outbox_listeners.append(listener)
+
+    def force_sync(self) -> str:
+        if self.sync_worker is None:
+            return "no outbox"
+        self.sync_worker.wake()
+        time.sleep(1.0)  # give the pass a moment, then report where the queue stands
+        return self._queue_text()
+
+    def retry_dead(self) -> str:
+        if self.outbox is None:
+            return "no outbox"
+        moved = self.outbox.retry_dead("all")
+        if self.sync_worker is not None:
+            self.sync_worker.wake()
+        return f"{moved} dead entries back in the queue; " + self._queue_text()
+
+    def _queue_text(self) -> str:
+        status = self.outbox.status()
+        return f"pending {status.depth}, sending {status.sending}, dead {status.dead}"
 
     # -- device states: one coordinator polls, everyone else reads -----------------------------------------
     MONITOR_INTERVAL_S = 10.0

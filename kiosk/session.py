@@ -7,7 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from kiosk.masking import mask_id_number, mask_name, mask_phone
 
@@ -53,6 +53,11 @@ class Session:
     submitted: bool = False  # True only once the platform acknowledged
     receipt_png: Path | None = None
     rating_level: int | None = None
+    eligibility: Any = None  # the platform's answer for this citizen and item (None: not asked / offline)
+    materials_check: Any = None  # kiosk.rules.materials.MaterialsCheck once the citizen ticked materials
+    query_document: Any = None  # a query-and-print result fetched from the platform
+    member_receipts: tuple = ()  # a bundle's receipt numbers, one per member item
+    local_reference: str | None = None  # "saved on this kiosk" reference while the platform is unreachable
 
     def wipe(self) -> None:
         """Forget everything of this visit and start a fresh, empty one with a new id."""

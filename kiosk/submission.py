@@ -85,6 +85,7 @@ class SubmitOutcome:
     accepted_at: str | None = None
     entry_id: int | None = None
     detail: str = ""  # for the log and the technician; never personal data
+    members: tuple[tuple[str, str], ...] = ()  # a bundle's (item code, receipt number), when acknowledged
 
     @property
     def submitted(self) -> bool:
@@ -177,7 +178,8 @@ class Submitter:
                 self.reconcile()
                 ack = entry.ack or {}
                 return SubmitOutcome("acknowledged", MESSAGE_KEYS["acknowledged"], reference,
-                                     ack.get("receipt_number"), ack.get("accepted_at"), entry_id)
+                                     ack.get("receipt_number"), ack.get("accepted_at"), entry_id,
+                                     members=tuple(tuple(m) for m in ack.get("members", ())))
             if entry.state is State.DEAD:
                 self.reconcile()
                 return SubmitOutcome("rejected", MESSAGE_KEYS["rejected"], reference, entry_id=entry_id,
@@ -201,6 +203,14 @@ class Submitter:
         return SubmitOutcome("saved_locally", MESSAGE_KEYS["rating_saved"], local_reference, entry_id=entry.id)
 
     # ------------------------------------------------------------------ the kiosk's records
+
+    def queue_query(self, body: Mapping[str, Any]) -> str:
+        """Offline query-and-print: queue the request so the result can be picked up later; returns the
+        local reference the citizen quotes at pickup. The body holds personal data: it is encrypted at rest."""
+        reference = self._next_reference()
+        self.outbox.enqueue("query_request", dict(body), meta={"local_reference": reference})
+        self._wake()
+        return reference
 
     def reconcile(self) -> None:
         """Bring the local records up to date with the outbox (receipt numbers, rejections, retries).

@@ -12,11 +12,27 @@ class CatalogScreen(KioskScreen):
     title_key = "catalog.bar"
     greeting = StringProperty("")
     notice = StringProperty("")
+    category = StringProperty("")  # "" = all
 
     def on_pre_enter(self, *args) -> None:
         citizen = self.app.session.citizen
         self.greeting = tr._("catalog.greeting", name=citizen.masked_name or citizen.masked_id) if citizen else ""
         self.show_catalog(self.app.catalog_state)
+
+    def choose_category(self, category: str) -> None:
+        self.category = category
+        self.show_catalog(self.app.catalog_state)
+
+    def _show_categories(self, catalog: Catalog) -> None:
+        chips = self.ids.categories
+        chips.clear_widgets()
+        for category in ["", *catalog.categories()]:
+            chip = ChoiceButton(text=category or tr._("catalog.all"), code=category, height="96dp",
+                                halign="center", font_size="30sp")
+            chip.fill_color = (0.09, 0.33, 0.65, 1) if category == self.category else (1, 1, 1, 1)
+            chip.text_color = (1, 1, 1, 1) if category == self.category else (0.11, 0.13, 0.16, 1)
+            chip.bind(on_release=lambda b: self.choose_category(b.code))
+            chips.add_widget(chip)
 
     def show_catalog(self, state) -> None:
         grid = self.ids.item_list
@@ -29,8 +45,11 @@ class CatalogScreen(KioskScreen):
             self.notice = tr._("catalog.unavailable")
             return
         self.notice = tr._("catalog.from_cache", when=state.fetched_at or "") if state.from_cache else ""
+        self._show_categories(catalog)
         availability = self.app.availability
         for item in catalog.items:
+            if self.category and item.category != self.category:
+                continue
             subtitle = f"{item.category} · {item.department}"
             usable = availability is None or availability.item_available(item.code)
             if not usable:
@@ -46,3 +65,4 @@ class CatalogScreen(KioskScreen):
 
     def reset(self) -> None:
         self.greeting = ""
+        self.category = ""

@@ -33,6 +33,8 @@ def guide_text(item: CatalogItem) -> str:
     lines += ["", f"[b]{tr._('guide.result')}[/b]", guide.result]
     lines.append(" / ".join(tr._(f"guide.delivery.{d}") for d in guide.delivery))
     lines += ["", f"[b]{tr._('guide.fee_title')}[/b]", tr._(summary.fee_text_key, amount=f"{summary.fee_amount:.2f}")]
+    if guide.commitment_allowed:
+        lines += ["", f"[b]{tr._('guide.commitment')}[/b]", tr._("guide.commitment_text")]
     if not guide.fee.free:
         lines.append(guide.fee.basis)
     return "\n".join(lines)
@@ -43,14 +45,20 @@ class GuideScreen(KioskScreen):
     item_name = StringProperty("")
     department = StringProperty("")
     body = StringProperty("")
+    kind = StringProperty("")
 
     def on_pre_enter(self, *args) -> None:
         item = self.app.current_item()
         if item is None:
             return
         self.item_name = item.name
+        self.kind = item.kind
         self.department = item.department
         self.body = guide_text(item)
+        if item.bundle_items:
+            catalog = self.app.catalog_state.catalog
+            names = "\n".join(f"· {catalog.item(code).name}" for code in item.bundle_items)
+            self.body = f"[b]{tr._('guide.bundle_members')}[/b]\n{names}\n\n{self.body}"
         self.ids.scroll.scroll_y = 1
 
     def reset(self) -> None:

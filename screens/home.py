@@ -11,4 +11,11 @@ class HomeScreen(KioskScreen):
     availability_text = StringProperty("")
 
     def start(self) -> None:
-        self.app.go("identify")
+        # Guides are public: browse first, identify only when an item needs it.
+        self.app.go("catalog")
+
+    def complaint(self) -> None:
+        from screens.i18n import tr
+        from screens.popups import show_message
+
+        show_message(tr._("home.complaint"), tr._("home.complaint_body"))

@@ -13,12 +13,23 @@ class ResultScreen(KioskScreen):
     print_text = StringProperty("")
     receipt_image = StringProperty("")
     printed = BooleanProperty(False)
+    members_text = StringProperty("")
+    slip_text = StringProperty("")
 
     def show(self, headline: str, receipt_number: str) -> None:
         self.headline = headline
         self.receipt_number = receipt_number
         self.receipt_image = ""
         self.printed = False
+        self.members_text = self.slip_text = ""
+
+    def show_members(self, members: list[tuple[str, str]]) -> None:
+        from screens.i18n import tr
+
+        self.members_text = tr._("result.members") + "\n" + "\n".join(f"{name}：{number}" for name, number in members)
+
+    def show_slip(self, text: str) -> None:
+        self.slip_text = text
 
     def show_print(self, text: str, image_path: str = "", printed: bool = False) -> None:
         self.print_text = text
@@ -29,4 +40,5 @@ class ResultScreen(KioskScreen):
 
     def reset(self) -> None:
         self.headline = self.receipt_number = self.print_text = self.receipt_image = ""
+        self.members_text = self.slip_text = ""
         self.printed = False

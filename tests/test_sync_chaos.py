@@ -67,6 +67,6 @@ def test_errors_throttling_and_delays_end_in_exactly_once(tmp_path: Path) -> Non
         counts = sandbox.chaos.counts
         assert counts.get("throttle") and counts.get("fail500", 0) + counts.get("fail503", 0) and counts.get("drop")
         keys = [a["idempotency_key"] for a in sandbox.applications()]
-        for n, entry in enumerate(entries[:-1]):
+        for entry in entries[:-1]:
             assert keys.count(entry.idempotency_key) == 1
         assert all(e.state is State.DONE for e in outbox.list())

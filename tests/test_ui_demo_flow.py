@@ -7,7 +7,16 @@ import json
 import pytest
 
 from kiosk.i18n import translate as _
-from kiosk.platform_client import PlatformClient
+from uisteps import (
+    apply_from_guide,
+    fill_form,
+    go_identify,
+    identify_by_typing,
+    materials_next,
+    open_item,
+    submit,
+    tick_materials,
+)
 
 DEMO_CITIZEN = {"id_number": "410105195003152015", "name": "张建国", "phone": "13912345678"}
 
@@ -21,26 +30,30 @@ def receipt_text(job_bytes: bytes) -> str:
     return job_bytes.decode("gb18030", errors="replace")
 
 
-def apply_for_household_certificate(ui) -> None:
+def apply_for_household_certificate(ui, identify) -> None:
+    """户籍证明开具 with every material at hand: guide → identify → materials → form → confirm → submit."""
     pilot = ui.pilot
-    pilot.tap_text("户籍证明开具")
-    pilot.wait_for_screen("guide")
+    open_item(ui, "户籍证明开具")
     pilot.wait_for_text("居民户口簿")  # the guide names every material
-    pilot.tap_text(_("guide.apply"))
+    apply_from_guide(ui)
+    identify()
+    tick_materials(ui, ["居民身份证", "居民户口簿"])
+    materials_next(ui)
+    fill_form(ui, ["13912345678", "就业"])
     pilot.wait_for_screen("confirm")
     pilot.wait_for_text("4101**********2015")  # the ID number is shown masked, never in full
-    pilot.tap_text(_("confirm.submit"))
+    submit(ui)
 
 
 def test_complete_demo_flow_with_the_id_card_reader(ui) -> None:
     pilot, printer = ui.pilot, ui.runtime.virtual_printer
     jobs_before = len(printer.jobs)
-    pilot.tap_text(_("home.start"))
-    pilot.wait_for_screen("identify")
-    pilot.tap_text(_("identify.demo_card"))  # the simulated reader answers the real GA 467 driver
-    pilot.wait_for_screen("catalog")
-    pilot.wait_for_text(_("catalog.greeting", name="张*"))
-    apply_for_household_certificate(ui)
+
+    def card() -> None:
+        pilot.wait_for_screen("identify")
+        pilot.tap_text(_("identify.demo_card"))  # the simulated reader answers the real GA 467 driver
+
+    apply_for_household_certificate(ui, card)
 
     pilot.wait_for_screen("result")
     pilot.wait_until(lambda: ui.app.screen("result").printed, "the receipt to print")
@@ -51,13 +64,14 @@ def test_complete_demo_flow_with_the_id_card_reader(ui) -> None:
     rows = list(ui.sandbox_db["applications"].rows_where("receipt_number = ?", [receipt_number]))
     assert len(rows) == 1
     assert rows[0]["item_code"] == "HJ-001"
+    assert json.loads(rows[0]["body"])["form"] == {"phone": "13912345678", "purpose": "就业"}
     assert rows[0]["applicant_id_number"] == ID and rows[0]["applicant_name"] == DEMO_CITIZEN["name"]
 
     assert len(printer.jobs) == jobs_before + 1
     job = printer.jobs[-1]
     text = receipt_text(job.data)
-    assert receipt_number in text and "4101**********2015" in text
-    assert ID not in text and DEMO_CITIZEN["name"] not in text
+    assert receipt_number in text and "4101**********2015" in text and "139****5678" in text
+    assert ID not in text and DEMO_CITIZEN["name"] not in text and DEMO_CITIZEN["phone"] not in text
     assert job.png_path is not None and job.png_path.exists()
     assert ui.app.screen("result").receipt_image == str(job.png_path)  # the screen shows the printed paper
 
@@ -67,6 +81,8 @@ def test_complete_demo_flow_with_the_id_card_reader(ui) -> None:
     pilot.wait_for_text(_("rating.thanks"))
     pilot.wait_for_screen("home", timeout=10)
 
+    pilot.wait_until(lambda: ui.sandbox_db["ratings"].count_where("receipt_number = ?", [receipt_number]) == 1,
+                     "the rating to reach the platform through the outbox")
     ratings = list(ui.sandbox_db["ratings"].rows_where("receipt_number = ?", [receipt_number]))
     assert len(ratings) == 1 and ratings[0]["level"] == 4 and ratings[0]["item_code"] == "HJ-001"
 
@@ -77,7 +93,8 @@ def test_complete_demo_flow_with_the_id_card_reader(ui) -> None:
 
 def test_typed_id_number_with_wrong_check_digit_is_refused_with_the_reason(ui) -> None:
     pilot = ui.pilot
-    pilot.tap_text(_("home.start"))
+    open_item(ui, "户籍证明开具")
+    apply_from_guide(ui)
     pilot.wait_for_screen("identify")
     pilot.type_keys("410105195003152019")
     pilot.tap_text(_("identify.confirm"), exact=True)
@@ -86,37 +103,39 @@ def test_typed_id_number_with_wrong_check_digit_is_refused_with_the_reason(ui) -
     pilot.tap_text(_("pad.back"), exact=True)
     pilot.type_keys("5")
     pilot.tap_text(_("identify.confirm"), exact=True)
-    pilot.wait_for_screen("catalog")
+    pilot.wait_for_screen("materials")
 
 
-def test_platform_down_says_so_and_a_retry_submits_once(ui) -> None:
+def test_platform_down_saves_on_the_kiosk_then_uploads_when_it_is_back(ui) -> None:
+    """Stop the sandbox, submit: "saved on this kiosk" with a local reference on screen and on the receipt;
+    start the sandbox again: the outbox uploads it, exactly once, and the screen says so."""
+    from kiosk.sandbox.server import EmbeddedSandbox
+
     pilot, runtime = ui.pilot, ui.runtime
-    pilot.tap_text(_("home.start"))
-    pilot.wait_for_screen("identify")
-    pilot.type_keys(ID)
-    pilot.tap_text(_("identify.confirm"), exact=True)
-    pilot.wait_for_screen("catalog")
-    working_client = runtime.client
-    runtime.client = PlatformClient("http://127.0.0.1:9", "KIOSK-DEMO-01", 1, 1)  # nothing listens there
+    port, db = runtime.sandbox.port, runtime.state_dir / "sandbox.db"
+    runtime.sandbox.stop()  # the village network is down
     try:
-        apply_for_household_certificate(ui)
-        pilot.wait_for_text(_("confirm.error.unreachable"))
-        assert pilot.current == "confirm"  # the app keeps running; nothing was submitted
-        key = ui.app.session.idempotency_key
-        before = ui.sandbox_db["applications"].count
+        apply_for_household_certificate(ui, lambda: identify_by_typing(ui, ID))
+        pilot.wait_for_screen("result", timeout=30)
+        pilot.wait_for_text(_("result.saved_locally"))
+        reference = ui.app.screen("result").receipt_number
+        assert reference.startswith("K-KIOSK-DEMO-01-")
+        pilot.wait_until(lambda: bool(ui.app.screen("result").print_text), "the receipt")
+        text = receipt_text(runtime.virtual_printer.jobs[-1].data)
+        assert reference in text and _("receipt.status.saved_locally") in text
     finally:
-        runtime.client = working_client
-    pilot.tap_text(_("confirm.retry"))
-    pilot.wait_for_screen("result")
-    assert ui.sandbox_db["applications"].count == before + 1
-    row = list(ui.sandbox_db["applications"].rows_where("idempotency_key = ?", [key]))
-    assert len(row) == 1 and json.loads(row[0]["body"])["item_code"] == "HJ-001"
+        runtime.sandbox = EmbeddedSandbox(db, port=port).start()  # the network is back
+    runtime.sync_worker.wake()
+    pilot.wait_until(lambda: runtime.submitter.receipt_for(reference) is not None, "the upload", timeout=30)
+    receipt_number = runtime.submitter.receipt_for(reference)
+    pilot.wait_for_text(receipt_number)  # the citizen still at the kiosk sees it went through
+    rows = list(ui.sandbox_db["applications"].rows_where("receipt_number = ?", [receipt_number]))
+    assert len(rows) == 1 and rows[0]["applicant_id_number"] == ID
 
 
 def test_idle_timeout_warns_then_wipes_the_session(ui) -> None:
     pilot, app = ui.pilot, ui.app
-    pilot.tap_text(_("home.start"))
-    pilot.wait_for_screen("identify")
+    go_identify(ui)
     pilot.type_keys("4101051950")
     app._last_activity -= app.config_kiosk.kiosk.idle_timeout_s - 5  # 5 s before the end
     pilot.wait_for_text(_("idle.continue"))
@@ -134,8 +153,7 @@ def test_escape_and_f1_do_nothing(ui) -> None:
     from kivy.core.window import Window
 
     pilot = ui.pilot
-    pilot.tap_text(_("home.start"))
-    pilot.wait_for_screen("identify")
+    go_identify(ui)
     for key in (27, 282):  # Escape, F1
         Window.dispatch("on_key_down", key, 0, None, [])
         Window.dispatch("on_keyboard", key, 0, None, [])
@@ -149,8 +167,7 @@ def test_an_error_in_a_callback_resets_to_home_instead_of_crashing(ui) -> None:
     from kivy.clock import Clock
 
     pilot = ui.pilot
-    pilot.tap_text(_("home.start"))
-    pilot.wait_for_screen("identify")
+    go_identify(ui)
     pilot.type_keys("41010519")
 
     def broken(_dt: float) -> None:
@@ -159,5 +176,4 @@ def test_an_error_in_a_callback_resets_to_home_instead_of_crashing(ui) -> None:
     Clock.schedule_once(broken, 0)
     pilot.wait_for_screen("home")
     assert ui.app.screen("identify").typed == ""
-    pilot.tap_text(_("home.start"))  # and the kiosk still works
-    pilot.wait_for_screen("identify")
+    go_identify(ui)  # and the kiosk still works

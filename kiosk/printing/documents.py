@@ -44,6 +44,7 @@ class AcceptanceReceipt:
     qr_payload: str
     kiosk_id: str
     phone: str | None = None
+    members: tuple[tuple[str, str], ...] = ()  # a bundle's (item name, receipt number), one per member
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,7 @@ def acceptance_receipt(receipt: AcceptanceReceipt, *, language: str | None = Non
     doc.add(*_header(receipt.centre_name, t("receipt.title")))
     doc.add(KeyValue(t("receipt.number"), receipt.receipt_number, bold_value=True),
             KeyValue(t("receipt.item"), receipt.item_name),
+            *[KeyValue(name, number) for name, number in receipt.members],
             *_applicant(t, receipt.applicant_name, receipt.applicant_id_number))
     if receipt.phone:
         doc.add(KeyValue(t("receipt.phone"), mask_phone(receipt.phone)))

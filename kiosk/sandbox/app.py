@@ -14,11 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.catalog import load_catalog_file
 from kiosk.rules.pickup import READY_STATUSES
+from kiosk.sandbox.chaos import ChaosSettings, install_chaos
 from kiosk.sandbox.identity import identity_router
+from kiosk.sandbox.security import install_security, single_secret
 from kiosk.sandbox.services import IntakeRefused, plan_intake, services_router
 from kiosk.sandbox.store import DATA_DIR, IdempotencyConflict, SandboxStore
+from kiosk.sandbox.uploads import uploads_router
 
 API_VERSION = "v1"
+DEMO_DEVICE_SECRET = "demo-device-secret-change-me"  # the demo config's [platform] device_secret
 
 
 class Applicant(BaseModel):
@@ -69,6 +73,10 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
     )
     app.state.store = store
     app.include_router(identity_router(store))
+    # Every kiosk request is signed (HMAC, kiosk/signing.py); the chaos layer misbehaves only when told to.
+    install_security(app, single_secret(DEMO_DEVICE_SECRET))
+    install_chaos(app, ChaosSettings())
+    app.include_router(uploads_router(store))
     app.include_router(services_router(store, catalog))
 
     def require_key(key: str | None) -> str:

@@ -1,0 +1,34 @@
+"""容缺受理 / 告知承诺: what the citizen commits to, by when, and what happens if not; they agree on screen."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.rules.materials import requirement_text
+from screens.base import KioskScreen
+from screens.i18n import tr
+
+
+class CommitmentScreen(KioskScreen):
+    title_key = "commitment.bar"
+    heading = StringProperty("")
+    body = StringProperty("")
+    agreed = BooleanProperty(False)
+
+    def show(self, check, offer) -> None:
+        self.agreed = False
+        deadline = check.supply_by.strftime("%Y年%m月%d日") if check.supply_by else ""
+        missing = "\n".join(f"{i}. {m.name}（{requirement_text(m)}）" for i, m in enumerate(check.missing, 1))
+        if check.outcome == "waiver":
+            self.heading = tr._("commitment.waiver_title")
+            self.body = tr._("commitment.waiver_body", missing=missing, deadline=deadline,
+                             consequence=tr._(check.consequence_key))
+        else:
+            self.heading = tr._("commitment.pledge_title")
+            self.body = tr._("commitment.pledge_body", text=offer.commitment_text,
+                             consequence=offer.consequence_text, missing=missing or tr._("confirm.none"),
+                             deadline=deadline)
+
+    def reset(self) -> None:
+        self.heading = self.body = ""
+        self.agreed = False

@@ -1,0 +1,78 @@
+"""Materials check: the citizen ticks what they have with them; the platform's shared materials need nothing.
+
+The screen only shows; ``kiosk.rules.materials`` decides (complete / 容缺 / 告知承诺 / one-time notice).
+"""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.label import Label
+
+from kiosk.rules.materials import requirement_text
+from screens.base import KioskScreen
+from screens.i18n import tr
+
+
+class MaterialToggle(ButtonBehavior, Label):
+    """A large tick box row: tap anywhere on it to tick or untick."""
+
+    checked = BooleanProperty(False)
+    material = StringProperty("")
+
+    def on_release(self) -> None:
+        self.checked = not self.checked
+
+
+class MaterialsScreen(KioskScreen):
+    title_key = "materials.bar"
+    item_name = StringProperty("")
+    shared_text = StringProperty("")
+    commitment_text = StringProperty("")
+    commitment_offered = BooleanProperty(False)
+    pledge = BooleanProperty(False)
+    loading = BooleanProperty(True)
+
+    def on_pre_enter(self, *args) -> None:
+        self.loading = True
+        self.pledge = False
+        self.ids.material_list.clear_widgets()
+        item = self.app.current_item()
+        self.item_name = item.name if item else ""
+        self.shared_text = ""
+        self.commitment_text = ""
+
+    def show(self, item, fetched: set[str] | None, offer) -> None:
+        """Called once the platform answered (or could not be reached: ``fetched`` None)."""
+        self.loading = False
+        grid = self.ids.material_list
+        grid.clear_widgets()
+        shared = []
+        for material in item.guide.materials:
+            is_fetched = material.shared if fetched is None else material.name in fetched
+            if is_fetched:
+                shared.append(material.name)
+                continue
+            extra = tr._("guide.material.waivable") if material.waivable else ""
+            label = f"{material.name}  [size=26sp][color=5c6675]{requirement_text(material)}" \
+                    f"{('，' + extra) if extra else ''}[/color][/size]"
+            grid.add_widget(MaterialToggle(text=label, material=material.name))
+        self.shared_text = tr._("materials.shared", names="、".join(shared)) if shared else ""
+        self.commitment_offered = offer.offered
+        if offer.offered:
+            self.commitment_text = tr._("materials.commitment_offered")
+        elif item.guide.commitment_allowed:
+            self.commitment_text = tr._("materials.commitment_refused", reason=offer.reason)
+        else:
+            self.commitment_text = ""
+
+    def ticked(self) -> list[str]:
+        return [w.material for w in self.ids.material_list.children if isinstance(w, MaterialToggle) and w.checked]
+
+    def next(self) -> None:
+        self.app.materials_next(self.ticked(), self.pledge)
+
+    def reset(self) -> None:
+        self.ids.material_list.clear_widgets()
+        self.item_name = self.shared_text = self.commitment_text = ""
+        self.pledge = False
