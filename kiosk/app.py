@@ -268,10 +268,13 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
             translate(message.key, **dict(message.values)) if message is not None else "")
 
     def current_item(self) -> CatalogItem | None:
+        """The chosen item; a bundle as its merged item (one form, one de-duplicated materials list)."""
+        from kiosk.rules.bundles import effective_item
+
         state = self.catalog_state
         if state is None or state.catalog is None or self.session.item_code is None:
             return None
-        return state.catalog.item(self.session.item_code)
+        return effective_item(state.catalog, self.session.item_code)
 
     # -- identify -----------------------------------------------------------------------------------------
     def reader_status_text(self) -> str:

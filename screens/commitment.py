@@ -16,7 +16,7 @@ class CommitmentScreen(KioskScreen):
     agreed = BooleanProperty(False)
 
     def show(self, check, offer) -> None:
-        self.agreed = False
+        self.ids.agree_toggle.checked = False
         deadline = check.supply_by.strftime("%Y年%m月%d日") if check.supply_by else ""
         missing = "\n".join(f"{i}. {m.name}（{requirement_text(m)}）" for i, m in enumerate(check.missing, 1))
         if check.outcome == "waiver":
@@ -31,4 +31,4 @@ class CommitmentScreen(KioskScreen):
 
     def reset(self) -> None:
         self.heading = self.body = ""
-        self.agreed = False
+        self.ids.agree_toggle.checked = False

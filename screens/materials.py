@@ -35,7 +35,7 @@ class MaterialsScreen(KioskScreen):
 
     def on_pre_enter(self, *args) -> None:
         self.loading = True
-        self.pledge = False
+        self.ids.pledge_toggle.checked = False
         self.ids.material_list.clear_widgets()
         item = self.app.current_item()
         self.item_name = item.name if item else ""
@@ -62,7 +62,7 @@ class MaterialsScreen(KioskScreen):
         if offer.offered:
             self.commitment_text = tr._("materials.commitment_offered")
         elif item.guide.commitment_allowed:
-            self.commitment_text = tr._("materials.commitment_refused", reason=offer.reason)
+            self.commitment_text = tr._("materials.commitment_refused", reason=tr._(offer.reason_key))
         else:
             self.commitment_text = ""
 
@@ -75,4 +75,4 @@ class MaterialsScreen(KioskScreen):
     def reset(self) -> None:
         self.ids.material_list.clear_widgets()
         self.item_name = self.shared_text = self.commitment_text = ""
-        self.pledge = False
+        self.ids.pledge_toggle.checked = False

@@ -113,7 +113,19 @@ class Pilot:
         return matches[-1]  # the top-most (popups are added last)
 
     # -- acting -------------------------------------------------------------------------------------------
+    def scroll_into_view(self, widget: Widget) -> None:
+        from kivy.uix.scrollview import ScrollView
+
+        node = widget.parent
+        while node is not None and node is not Window:
+            if isinstance(node, ScrollView):
+                node.scroll_to(widget, animate=False)
+                self.frames(2)
+                return
+            node = node.parent
+
     def tap(self, widget: Widget) -> None:
+        self.scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()

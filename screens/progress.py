@@ -62,6 +62,13 @@ class DeskStage(BoxLayout):
 
     shown = BooleanProperty(False)
 
+    def on_shown(self, _stage: DeskStage, shown: bool) -> None:
+        # Set here, not as a kv expression: a height the layout gave the stage while shown would stay, and
+        # the hidden stage would keep its room.
+        self.size_hint_y = 1 if shown else None
+        if not shown:
+            self.height = 0
+
     def on_touch_down(self, touch) -> bool:
         return super().on_touch_down(touch) if self.shown else False
 
@@ -121,7 +128,13 @@ class ProgressScreen(KioskScreen):
         self.stage = "entry"
         self.typed = self.error_text = self.notice_text = ""
 
-    def show_looking_up(self) -> None:
+    def show_looking_up(self, receipt_number: str) -> None:
+        # A scanned number is shown in the box too: the citizen sees what was read, and can correct it.
+        digits = receipt_number.removeprefix(RECEIPT_PREFIX)
+        if receipt_number.startswith(RECEIPT_PREFIX) and len(digits) == RECEIPT_DIGITS and digits.isdigit():
+            self.typed = digits
+        else:
+            self.typed = ""
         self.error_text = ""
         self.stage = "looking_up"
 

@@ -101,7 +101,7 @@ class ServiceDeskMixin:
         if client is None:
             screen.show_error(translate("desk.error.offline"))
             return
-        screen.show_looking_up()
+        screen.show_looking_up(receipt_number)
         self.background(client.application_progress, receipt_number, on_done=self._progress_found,
                         on_error=lambda error: self._progress_failed(receipt_number, error))
 
@@ -154,8 +154,7 @@ class ServiceDeskMixin:
         self.session.item_code = progress.item_code  # the rating screen rates this item
         self.session.receipt_number = progress.receipt_number
         if self.session.citizen is None:
-            self.screen("identify").show_status(translate("desk.pickup.identify_hint",
-                                                          number=progress.receipt_number))
+            self.screen("identify").show_status(translate("desk.pickup.identify_hint"))
         self.require_identity(then=lambda: self._pick_up(progress))
 
     def _pick_up(self, progress: Progress) -> None:

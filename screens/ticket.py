@@ -29,7 +29,8 @@ class TicketScreen(KioskScreen):
         grid = self.ids.departments
         grid.clear_widgets()
         for name in departments:
-            button = Factory.ChoiceButton(text=name, height="150dp", halign="center")
+            # One department a row, full name on one line: halls name their windows that way.
+            button = Factory.ChoiceButton(text=name, height="124dp")
             button.bind(on_release=lambda b: self.choose(b.text))
             grid.add_widget(button)
         self.has_departments = bool(departments)
