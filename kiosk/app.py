@@ -481,12 +481,17 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
 
     def _rated(self) -> None:
         self.screen("rating").show_thanks(translate("rating.thanks"))
-        Clock.schedule_once(lambda _dt: self.end_session(), 2.5)
+        self._end_session_soon(2.5)
 
     def _rating_failed(self, error: BaseException) -> None:
-        log.warning("rating not sent: %s", error)
+        log.warning("rating not stored: %s", error)
         self.screen("rating").show_thanks(translate("rating.thanks"))
-        Clock.schedule_once(lambda _dt: self.end_session(), 2.5)
+        self._end_session_soon(2.5)
+
+    def _end_session_soon(self, seconds: float) -> None:
+        """End *this* session after a moment; never a newer one that started in between."""
+        session_id = self.session.id
+        Clock.schedule_once(lambda _dt: self.end_session() if self.session.id == session_id else None, seconds)
 
     def end_session(self) -> None:
         """Wipe the session and every screen, then show the home screen."""
@@ -494,6 +499,7 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
         self.runtime.end_session(ended)
         self.session.wipe()
         self._after_identify = None
+        self._materials_ready_for = None
         for screen in self.manager.screens:
             screen.reset()
         self._close_countdown()

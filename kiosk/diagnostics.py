@@ -221,7 +221,8 @@ def check_platform(config: KioskConfig, client: Any | None, clock: Callable[[], 
 
     own = PlatformClient(config.platform.url, config.kiosk.device_id,
                          min(config.platform.connect_timeout_s, PLATFORM_TIMEOUT_S[0]),
-                         min(config.platform.read_timeout_s, PLATFORM_TIMEOUT_S[1]))
+                         min(config.platform.read_timeout_s, PLATFORM_TIMEOUT_S[1]),
+                         device_secret=config.platform.device_secret)
     try:
         return probe_platform(own, clock)
     finally:

@@ -38,7 +38,6 @@ import requests
 
 from kiosk.config import KioskConfig
 from kiosk.platform_client import PlatformClient, PlatformError
-from kiosk.signing import HmacSigner
 from offline.errors import Rejected, RetryLater
 from offline.model import EntryMeta, Kind, UploadedImage
 from offline.outbox import Outbox
@@ -72,12 +71,11 @@ def open_outbox(config: KioskConfig, **options: Any) -> Outbox:
 
 def signed_client(config: KioskConfig, base_url: str | None = None) -> PlatformClient:
     """A PlatformClient whose every request is signed with this kiosk's device secret."""
-    client = PlatformClient(
+    return PlatformClient(
         base_url or config.platform.url, config.kiosk.device_id,
         config.platform.connect_timeout_s, config.platform.read_timeout_s,
+        device_secret=config.platform.device_secret,
     )
-    client._http.auth = HmacSigner(config.kiosk.device_id, config.platform.device_secret)
-    return client
 
 
 class OutboxAdapter:

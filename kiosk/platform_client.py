@@ -122,12 +122,18 @@ def new_idempotency_key() -> str:
 
 
 class PlatformClient:
-    def __init__(self, base_url: str, device_id: str, connect_timeout: float = 3.0, read_timeout: float = 10.0):
+    def __init__(self, base_url: str, device_id: str, connect_timeout: float = 3.0, read_timeout: float = 10.0,
+                 device_secret: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.device_id = device_id
         self.timeout = (connect_timeout, read_timeout)
         self._http = requests.Session()
         self._http.headers.update({"User-Agent": "gov-kiosk/0.1", "X-Kiosk-Device": device_id})
+        if device_secret is not None:
+            from kiosk.signing import HmacSigner
+
+            # Signed at send time (device id, timestamp, nonce, body digest): see kiosk/signing.py.
+            self._http.auth = HmacSigner(device_id, device_secret)
 
     def close(self) -> None:
         self._http.close()

@@ -20,7 +20,6 @@ from devices.status import DeviceStatus
 from kiosk.catalog_cache import CatalogCache, CatalogState
 from kiosk.config import KioskConfig
 from kiosk.platform_client import PlatformClient
-from kiosk.signing import HmacSigner
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +64,11 @@ class KioskRuntime:
             self.sandbox = EmbeddedSandbox(self.state_dir / "sandbox.db").start()
             url = self.sandbox.url
             log.info("embedded sandbox platform on %s", url)
-        self.client = PlatformClient(
-            url, self.config.kiosk.device_id, self.config.platform.connect_timeout_s, self.config.platform.read_timeout_s
-        )
         # Every request is signed when it is sent (not when queued): device id, time, nonce, body digest.
-        self.client._http.auth = HmacSigner(self.config.kiosk.device_id, self.config.platform.device_secret)
+        self.client = PlatformClient(
+            url, self.config.kiosk.device_id, self.config.platform.connect_timeout_s, self.config.platform.read_timeout_s,
+            device_secret=self.config.platform.device_secret,
+        )
         self.started_at = time.time()
         self._open_outbox()
         self._open_devices()

@@ -5,7 +5,7 @@ from kivy.properties import StringProperty
 from kiosk.catalog import Catalog
 from screens.base import KioskScreen
 from screens.i18n import tr
-from screens.widgets import ChoiceButton
+from screens.widgets import CategoryChip, ChoiceButton
 
 
 class CatalogScreen(KioskScreen):
@@ -27,10 +27,8 @@ class CatalogScreen(KioskScreen):
         chips = self.ids.categories
         chips.clear_widgets()
         for category in ["", *catalog.categories()]:
-            chip = ChoiceButton(text=category or tr._("catalog.all"), code=category, height="96dp",
-                                halign="center", font_size="30sp")
-            chip.fill_color = (0.09, 0.33, 0.65, 1) if category == self.category else (1, 1, 1, 1)
-            chip.text_color = (1, 1, 1, 1) if category == self.category else (0.11, 0.13, 0.16, 1)
+            chip = CategoryChip(text=category or tr._("catalog.all"), code=category,
+                                selected=category == self.category)
             chip.bind(on_release=lambda b: self.choose_category(b.code))
             chips.add_widget(chip)
 

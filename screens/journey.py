@@ -50,6 +50,7 @@ class ApplicationJourneyMixin:
             else:
                 self.fetch_query()
             return
+        self._materials_ready_for = None
         self.go("materials")
         citizen = self.session.citizen
         self.background(self.runtime.client.eligibility, citizen.id_number, item.code,
@@ -57,17 +58,25 @@ class ApplicationJourneyMixin:
 
     def _eligibility_known(self, eligibility: Any) -> None:
         self.session.eligibility = eligibility
+        self._materials_ready_for = self.session.item_code
         self._show_materials()
 
     def _eligibility_unknown(self, error: BaseException) -> None:
         # Offline or unknown to the platform: the guide's shared flags still hold; no 告知承诺 offer.
         log.info("eligibility not available (%s); continuing with the guide's data", type(error).__name__)
         self.session.eligibility = None
+        self._materials_ready_for = self.session.item_code
         self._show_materials()
+
+    def materials_entered(self) -> None:
+        """Back on the materials screen (e.g. from the commitment screen): show what is known at once."""
+        if getattr(self, "_materials_ready_for", None) == self.session.item_code:
+            self._show_materials()
 
     def _show_materials(self) -> None:
         item = self.current_item()
-        self.screen("materials").show(item, self.flow.fetched_materials(), self.flow.commitment_offer(item))
+        self.screen("materials").show(item, self.flow.fetched_materials(), self.flow.commitment_offer(item),
+                                      ticked=self.session.materials_present)
 
     # -- materials ----------------------------------------------------------------------------------------
     def materials_next(self, ticked: list[str], pledge: bool) -> None:

@@ -41,8 +41,9 @@ class MaterialsScreen(KioskScreen):
         self.item_name = item.name if item else ""
         self.shared_text = ""
         self.commitment_text = ""
+        self.app.materials_entered()
 
-    def show(self, item, fetched: set[str] | None, offer) -> None:
+    def show(self, item, fetched: set[str] | None, offer, ticked: set[str] = frozenset()) -> None:
         """Called once the platform answered (or could not be reached: ``fetched`` None)."""
         self.loading = False
         grid = self.ids.material_list
@@ -56,7 +57,7 @@ class MaterialsScreen(KioskScreen):
             extra = tr._("guide.material.waivable") if material.waivable else ""
             label = f"{material.name}  [size=26sp][color=5c6675]{requirement_text(material)}" \
                     f"{('，' + extra) if extra else ''}[/color][/size]"
-            grid.add_widget(MaterialToggle(text=label, material=material.name))
+            grid.add_widget(MaterialToggle(text=label, material=material.name, checked=material.name in ticked))
         self.shared_text = tr._("materials.shared", names="、".join(shared)) if shared else ""
         self.commitment_offered = offer.offered
         if offer.offered:

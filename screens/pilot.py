@@ -119,8 +119,12 @@ class Pilot:
         node = widget.parent
         while node is not None and node is not Window:
             if isinstance(node, ScrollView):
-                node.scroll_to(widget, animate=False)
-                self.frames(2)
+                x, y = widget.to_window(*widget.center)
+                left, bottom = node.parent.to_window(node.x, node.y)
+                inside = left <= x <= left + node.width and bottom <= y <= bottom + node.height
+                if not inside:  # as a citizen would: scroll only when the widget is out of view
+                    node.scroll_to(widget, animate=False)
+                    self.frames(2)
                 return
             node = node.parent
 

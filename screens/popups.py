@@ -32,7 +32,7 @@ Builder.load_string("""
         KioskButton:
             id: ok_button
             text: tr._('nav.ok')
-            on_release: root.dismiss()
+            on_release: root.dismiss(animation=False)
 """)
 
 

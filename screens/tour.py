@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.i18n import translate
+from kiosk.i18n import translate as _
 from screens.pilot import Pilot
 
 DEMO_ID = "410105195003152015"  # the fictitious demo citizen 张建国
+BAD_CREDIT_ID = "110101198501010025"  # 陈静
 
 
 def take_screenshots(runtime, out_dir: Path) -> list[Path]:
@@ -20,71 +21,172 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
     def shot(name: str) -> None:
         shots.append(pilot.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png"))
 
+    def open_item(name: str) -> None:
+        if pilot.current == "home":
+            pilot.tap_text(_("home.start"))
+            pilot.wait_for_screen("catalog")
+        pilot.tap_text(name)
+        pilot.wait_for_screen("guide")
+
+    def identify(id_number: str) -> None:
+        pilot.wait_for_screen("identify")
+        pilot.type_keys(id_number)
+        pilot.tap_text(_("identify.confirm"), exact=True)
+
+    def finish() -> None:
+        app.end_session()
+        pilot.frames(3)
+
     try:
         pilot.wait_until(lambda: app.catalog_state is not None, "the catalog")
         shot("home")
-        pilot.tap_text(translate("home.start"))
-        pilot.wait_for_screen("identify")
-        pilot.type_keys("41010519500315201")
-        pilot.tap_text("9", exact=True)
-        pilot.tap_text(translate("identify.confirm"), exact=True)
-        pilot.wait_for_text(translate("id.error.check_digit"))
-        shot("identify-wrong-check-digit")
-        pilot.tap_text(translate("pad.back"), exact=True)
-        pilot.tap_text("5", exact=True)
-        shot("identify-typed")
-        pilot.tap_text(translate("identify.confirm"), exact=True)
+        pilot.tap_text(_("home.start"))
         pilot.wait_for_screen("catalog")
         shot("catalog")
-        pilot.tap_text("户籍证明开具")
-        pilot.wait_for_screen("guide")
+        pilot.tap_text("社保", exact=True)
+        shot("catalog-category")
+        pilot.tap_text(_("catalog.all"), exact=True)
+
+        # An application: guide → identify (with a mistyped check digit first) → materials → form → confirm.
+        open_item("户籍证明开具")
         shot("guide")
-        pilot.tap_text(translate("guide.apply"))
+        pilot.tap(app.screen("guide").ids.apply_button)
+        pilot.wait_for_screen("identify")
+        pilot.type_keys("410105195003152019")
+        pilot.tap_text(_("identify.confirm"), exact=True)
+        pilot.wait_for_text(_("id.error.check_digit"))
+        shot("identify-wrong-check-digit")
+        pilot.tap_text(_("pad.back"), exact=True)
+        pilot.type_keys("5")
+        pilot.tap_text(_("identify.confirm"), exact=True)
+        pilot.wait_for_screen("materials")
+        pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
+        pilot.tap_text("居民身份证")
+        pilot.tap_text("居民户口簿")
+        shot("materials")
+        pilot.tap(app.screen("materials").ids.materials_next)
+        pilot.wait_for_screen("form")
+        pilot.type_keys("139123456")
+        shot("form-phone")
+        pilot.type_keys("78")
+        pilot.tap(app.screen("form").ids.form_next)
+        shot("form-choice")
+        pilot.tap_text("就业", exact=True)
         pilot.wait_for_screen("confirm")
         shot("confirm")
-        pilot.tap_text(translate("confirm.submit"))
+        pilot.tap_text(_("confirm.submit"))
         pilot.wait_for_screen("result")
         pilot.wait_until(lambda: bool(app.screen("result").print_text), "the receipt to print")
         shot("result-receipt")
-        pilot.tap_text(translate("result.next"))
+        pilot.tap_text(_("result.next"))
         pilot.wait_for_screen("rating")
         shot("rating")
+        pilot.tap_text(_("rating.level.2"), exact=True)
+        pilot.tap_text(_("rating.reason.wait"))
+        shot("rating-bad-reason")
         app._last_activity -= runtime.config.kiosk.idle_timeout_s - 10  # jump to the idle warning
-        pilot.wait_for_text(translate("idle.continue"))
+        pilot.wait_for_text(_("idle.continue"))
         shot("idle-countdown")
-        pilot.tap_text(translate("idle.continue"))
-        pilot.tap_text(translate("nav.help"))
-        pilot.wait_for_text(translate("help.title"))
+        pilot.tap_text(_("idle.continue"))
+        finish()
+
+        # 容缺: the rental contract may follow; then the one-time notice when a main material is missing.
+        open_item("住房公积金租房提取")
+        pilot.tap(app.screen("guide").ids.apply_button)
+        identify(DEMO_ID)
+        pilot.wait_for_screen("materials")
+        pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
+        pilot.tap_text("居民身份证")
+        pilot.tap_text("本人名下银行借记卡")
+        pilot.tap(app.screen("materials").ids.materials_next)
+        pilot.wait_for_screen("commitment")
+        pilot.tap(app.screen("commitment").ids.agree_toggle)
+        shot("commitment-rongque")
+        pilot.tap_text(_("nav.back"))
+        pilot.wait_for_screen("materials")
+        pilot.tap_text("本人名下银行借记卡")  # untick: now a main material is missing
+        pilot.tap(app.screen("materials").ids.materials_next)
+        pilot.wait_for_screen("notice")
+        pilot.wait_until(lambda: bool(app.screen("notice").image), "the notice to print")
+        shot("notice-one-time")
+        finish()
+
+        # 告知承诺 refused for a bad credit record.
+        open_item("户籍证明开具")
+        pilot.tap(app.screen("guide").ids.apply_button)
+        identify(BAD_CREDIT_ID)
+        pilot.wait_for_screen("materials")
+        pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
+        shot("materials-commitment-refused")
+        finish()
+
+        # A bundle and a query-and-print item.
+        open_item("退休“一件事”")
+        shot("guide-bundle")
+        finish()
+        open_item("个人信用报告打印")
+        pilot.tap(app.screen("guide").ids.apply_button)
+        pilot.wait_for_screen("identify")
+        pilot.tap_text(_("identify.demo_qr"))
+        pilot.wait_for_screen("query")
+        pilot.wait_until(lambda: app.screen("query").state == "ready", "the query result")
+        shot("query-preview")
+        pilot.tap(app.screen("query").ids.query_print)
+        pilot.wait_until(lambda: app.screen("query").state == "printed", "the printout")
+        shot("query-printed")
+        finish()
+
+        # Progress, pickup and queue tickets.
+        app.open_progress()
+        pilot.wait_for_screen("progress")
+        pilot.type_keys("20261101000001")
+        pilot.tap_text(_("desk.entry.confirm"), exact=True)
+        pilot.wait_for_text(_("desk.progress.pickup"))
+        shot("progress-ready")
+        finish()
+        app.open_tickets()
+        pilot.wait_for_screen("ticket")
+        shot("ticket-departments")
+        pilot.tap_text("市公安局户政管理支队", exact=True)
+        pilot.wait_until(lambda: app.screen("ticket").print_text == _("desk.ticket.printed"), "the ticket")
+        shot("ticket-number")
+        finish()
+
+        pilot.tap_text(_("nav.help"))
+        pilot.wait_for_text(_("help.title"))
         shot("call-staff")
-        pilot.tap_text(translate("nav.ok"))
-        app.end_session()
-        pilot.frames(3)
+        pilot.tap_text(_("nav.ok"))
+        finish()
+
+        # Technicians: the hidden corner, the PIN, the status page, a printer fault.
         pilot.long_press(app.top_bar.ids.maintenance_hotspot, 3.3)
         pilot.wait_for_screen("maintenance_pin")
         pilot.type_keys("24")
         shot("maintenance-pin")
         pilot.type_keys("68")
-        pilot.tap_text(translate("maintenance.pin.enter"), exact=True)
+        pilot.tap_text(_("maintenance.pin.enter"), exact=True)
         pilot.wait_for_screen("maintenance")
-        pilot.wait_until(lambda: translate("maintenance.devices") in app.screen("maintenance").report_text,
-                         "the status page")
-        pilot.tap_text(translate("maintenance.action.test_page"))
-        pilot.wait_until(lambda: app.screen("maintenance").action_text not in ("", translate("maintenance.working")),
+        pilot.wait_until(lambda: _("maintenance.devices") in app.screen("maintenance").report_text, "the status page")
+        pilot.tap_text(_("maintenance.action.test_page"))
+        pilot.wait_until(lambda: app.screen("maintenance").action_text not in ("", _("maintenance.working")),
                          "the test page")
         shot("maintenance-status")
         runtime.virtual_printer.simulate(paper_out=True)
         runtime.print_service.check_status()
         pilot.wait_until(lambda: not runtime.print_service.last_status.usable, "the printer fault")
         runtime._publish_states()
-        pilot.tap_text(translate("maintenance.action.refresh"))
-        pilot.wait_until(lambda: "paper" in app.screen("maintenance").report_text.lower()
-                         or "缺纸" in app.screen("maintenance").report_text, "the fault on the status page")
+        pilot.tap_text(_("maintenance.action.refresh"))
+        pilot.wait_until(lambda: "fault" in app.screen("maintenance").report_text, "the fault on the status page")
         shot("maintenance-printer-fault")
-        pilot.tap_text(translate("maintenance.action.leave"))
+        pilot.tap_text(_("maintenance.action.leave"))
         pilot.wait_for_screen("home")
         pilot.wait_until(lambda: bool(app.screen("home").availability_text), "the home availability message")
         shot("home-printer-unavailable")
         runtime.virtual_printer.clear()
+        app.toggle_large_text()
+        pilot.frames(3)
+        shot("home-large-text")
+        app.toggle_large_text()
     finally:
         pilot.stop()
     return shots

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kivy.properties import ColorProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -29,6 +29,13 @@ class ChoiceButton(KioskButton):
 
     subtitle = StringProperty("")
     code = StringProperty("")
+
+
+class CategoryChip(KioskButton):
+    """A category filter on the catalog screen."""
+
+    code = StringProperty("")
+    selected = BooleanProperty(False)
 
 
 class NumberPad(GridLayout):

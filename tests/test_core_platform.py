@@ -10,7 +10,9 @@ import requests
 
 from kiosk.catalog_cache import CatalogCache
 from kiosk.platform_client import PlatformClient, PlatformError, new_idempotency_key
+from kiosk.sandbox.app import DEMO_DEVICE_SECRET
 from kiosk.sandbox.server import EmbeddedSandbox
+from kiosk.signing import HmacSigner
 
 BODY = {"item_code": "HJ-001", "applicant": {"id_number": "410105195003152015", "name": "张建国", "phone": ""},
         "form": {}, "materials_present": [], "channel": "kiosk"}
@@ -25,7 +27,7 @@ def sandbox(tmp_path: Path):
 
 @pytest.fixture
 def client(sandbox: EmbeddedSandbox):
-    client = PlatformClient(sandbox.url, "KIOSK-TEST-01", 2, 5)
+    client = PlatformClient(sandbox.url, "KIOSK-TEST-01", 2, 5, device_secret=DEMO_DEVICE_SECRET)
     yield client
     client.close()
 
@@ -54,8 +56,12 @@ def test_same_key_other_body_is_422_and_missing_key_is_400(client: PlatformClien
     with pytest.raises(PlatformError) as caught:
         client.submit_application({**BODY, "form": {"purpose": "就业"}}, key)
     assert caught.value.kind == "rejected" and caught.value.status == 422
-    response = requests.post(f"{sandbox.url}/v1/applications", json=BODY, timeout=5)
-    assert response.status_code == 400
+    signer = HmacSigner("KIOSK-TEST-01", DEMO_DEVICE_SECRET)
+    response = requests.post(f"{sandbox.url}/v1/applications", json=BODY, timeout=5, auth=signer)
+    assert response.status_code == 400  # signed, but no Idempotency-Key
+    unsigned = requests.post(f"{sandbox.url}/v1/applications", json=BODY, timeout=5,
+                             headers={"Idempotency-Key": new_idempotency_key()})
+    assert unsigned.status_code == 401  # the platform takes nothing from an unsigned kiosk
 
 
 def test_rating_is_recorded_once_per_key(client: PlatformClient, sandbox: EmbeddedSandbox) -> None:
@@ -72,7 +78,7 @@ def test_openapi_is_published(sandbox: EmbeddedSandbox) -> None:
 
 
 def test_unreachable_platform_is_a_clear_error() -> None:
-    client = PlatformClient("http://127.0.0.1:9", "KIOSK-TEST-01", 1, 1)
+    client = PlatformClient("http://127.0.0.1:9", "KIOSK-TEST-01", 1, 1, device_secret=DEMO_DEVICE_SECRET)
     with pytest.raises(PlatformError) as caught:
         client.submit_application(BODY, new_idempotency_key())
     assert caught.value.kind == "unreachable"
@@ -81,8 +87,8 @@ def test_unreachable_platform_is_a_clear_error() -> None:
 
 def test_catalog_cache_serves_the_last_copy_when_offline(tmp_path: Path, sandbox: EmbeddedSandbox) -> None:
     cache = CatalogCache(tmp_path / "catalog.db")
-    online = cache.refresh(PlatformClient(sandbox.url, "K-1"))
+    online = cache.refresh(PlatformClient(sandbox.url, "K-1", device_secret=DEMO_DEVICE_SECRET))
     assert online.catalog is not None and not online.from_cache
-    offline = cache.refresh(PlatformClient("http://127.0.0.1:9", "K-1", 1, 1))
+    offline = cache.refresh(PlatformClient("http://127.0.0.1:9", "K-1", 1, 1, device_secret=DEMO_DEVICE_SECRET))
     assert offline.from_cache and offline.error
     assert offline.catalog == online.catalog

@@ -13,6 +13,7 @@ from devices.printer import open_printer
 from devices.status import DeviceStatus
 from kiosk.health import HeartbeatReporter, make_snapshot
 from kiosk.platform_client import PlatformClient
+from kiosk.sandbox.app import DEMO_DEVICE_SECRET
 from kiosk.sandbox.server import EmbeddedSandbox
 from offline.outbox import Outbox
 
@@ -43,7 +44,7 @@ def sandbox(tmp_path: Path):
 
 @pytest.fixture
 def client(sandbox: EmbeddedSandbox):
-    client = PlatformClient(sandbox.url, DEVICE_ID, 1, 2)
+    client = PlatformClient(sandbox.url, DEVICE_ID, 1, 2, device_secret=DEMO_DEVICE_SECRET)
     yield client
     client.close()
 
@@ -105,7 +106,7 @@ def test_offline_only_the_newest_heartbeat_is_sent_when_the_platform_is_back(tmp
     server = EmbeddedSandbox(tmp_path / "sandbox.db").start()
     port = server.port
     server.stop()  # the platform is down from the start
-    client = PlatformClient(f"http://127.0.0.1:{port}", DEVICE_ID, 0.5, 1)
+    client = PlatformClient(f"http://127.0.0.1:{port}", DEVICE_ID, 0.5, 1, device_secret=DEMO_DEVICE_SECRET)
     states = {"printer": DeviceStatus.ok()}
     clock = Clock()
     reporter = HeartbeatReporter(client, make_snapshot(lambda: dict(states), required=("printer",)),

@@ -14,6 +14,7 @@ from kiosk.availability import Level, assess
 from kiosk.config import demo_config, parse_config
 from kiosk.diagnostics import collect, collect_from_runtime, statuses_from_report
 from kiosk.platform_client import PlatformClient
+from kiosk.sandbox.app import DEMO_DEVICE_SECRET
 from kiosk.sandbox.server import EmbeddedSandbox
 from offline.outbox import Outbox
 
@@ -34,7 +35,7 @@ def test_the_apps_open_devices_client_and_outbox_are_used(tmp_path: Path, sandbo
     config = config_for(tmp_path, sandbox.url, required=["printer", "idreader"])
     printer = open_printer(f"sim://{tmp_path / 'printer'}")
     printer.virtual.simulate(paper_near_end=True)
-    client = PlatformClient(sandbox.url, config.kiosk.device_id, 1, 2)
+    client = PlatformClient(sandbox.url, config.kiosk.device_id, 1, 2, device_secret=DEMO_DEVICE_SECRET)
     with Outbox(tmp_path / "outbox.db", tmp_path / "device.key", reserve_bytes=0) as outbox:
         entry = outbox.enqueue("rating", {"level": 4})
         outbox.begin_sending(entry.id)

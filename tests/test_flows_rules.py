@@ -44,7 +44,7 @@ def test_every_missing_material_is_named_at_once_and_the_notice_prints(catalog: 
     assert [m.name for m in notice.missing] == ["居民身份证", "本人名下银行借记卡", "房屋租赁合同"]
     assert notice.missing[2].requirement == "复印件1份（可容缺后补）"
     printed = render(missing_materials_notice(notice), get_profile("58mm")).decode("gb18030", errors="replace")
-    assert "共 3 项" in printed and "房屋租赁合同" in printed and "可容缺后补" in printed
+    assert "共3项" in printed and "房屋租赁合同" in printed and "可容缺后补" in printed
     assert WXM not in printed  # the builder masks the ID number
 
 

@@ -11,6 +11,7 @@ import requests
 from kiosk.platform_client import PlatformClient, PlatformError, new_idempotency_key
 from kiosk.rules.bundles import effective_item
 from kiosk.rules.materials import check_materials
+from kiosk.sandbox.app import DEMO_DEVICE_SECRET
 from kiosk.sandbox.server import EmbeddedSandbox
 
 ZJG, LXY, WXM, CJ = "410105195003152015", "410102194811023023", "410305199007204512", "110101198501010025"
@@ -26,7 +27,7 @@ def sandbox(tmp_path: Path):
 
 @pytest.fixture
 def client(sandbox: EmbeddedSandbox):
-    client = PlatformClient(sandbox.url, "KIOSK-TEST-07", 2, 5)
+    client = PlatformClient(sandbox.url, "KIOSK-TEST-07", 2, 5, device_secret=DEMO_DEVICE_SECRET)
     yield client
     client.close()
 

@@ -11,10 +11,11 @@ import pytest
 from kiosk.platform_client import PlatformClient, PlatformError
 from kiosk.printing.documents import queue_ticket
 from kiosk.rules.tickets import OfflineTicketBook, kiosk_prefix, take_ticket
+from kiosk.sandbox.app import DEMO_DEVICE_SECRET
 from kiosk.sandbox.server import EmbeddedSandbox
 
 NOON = dt.datetime(2026, 11, 20, 12, 0).astimezone()
-DEAD = PlatformClient("http://127.0.0.1:9", "KIOSK-TEST-07", 1, 1)  # nothing listens there
+DEAD = PlatformClient("http://127.0.0.1:9", "KIOSK-TEST-07", 1, 1, device_secret=DEMO_DEVICE_SECRET)  # nothing listens there
 
 
 def test_offline_numbers_survive_a_restart_and_are_kiosk_prefixed(tmp_path: Path) -> None:
@@ -42,7 +43,7 @@ def test_offline_falls_back_to_a_local_number_and_prints(tmp_path: Path) -> None
 def test_online_the_platform_numbers_the_ticket(tmp_path: Path) -> None:
     sandbox = EmbeddedSandbox(tmp_path / "sandbox.db").start()
     try:
-        client = PlatformClient(sandbox.url, "KIOSK-TEST-07", 2, 5)
+        client = PlatformClient(sandbox.url, "KIOSK-TEST-07", 2, 5, device_secret=DEMO_DEVICE_SECRET)
         book = OfflineTicketBook(tmp_path / "tickets.db", "K07")
         ticket = take_ticket(client, book, "市医疗保障局")
         assert not ticket.offline and not ticket.number.startswith("K07") and ticket.waiting is not None

@@ -224,7 +224,7 @@ def test_receipt_without_phone_has_no_phone_line() -> None:
 
 def test_notice_lists_every_missing_material() -> None:
     text = printed_text(render(documents.missing_materials_notice(demo.NOTICE), P58), P58)
-    assert "共 4 项" in text
+    assert "共4项" in text
     for material in demo.NOTICE.missing:
         assert material.name in text
 

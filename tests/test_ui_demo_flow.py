@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from kiosk.i18n import translate as _
 from uisteps import (
     apply_from_guide,
     fill_form,
@@ -17,6 +15,8 @@ from uisteps import (
     submit,
     tick_materials,
 )
+
+from kiosk.i18n import translate as _
 
 DEMO_CITIZEN = {"id_number": "410105195003152015", "name": "张建国", "phone": "13912345678"}
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from uisteps import apply_from_guide, fill_form, identify_by_typing, materials_next, open_item, submit, tick_materials
+from uisteps import (
+    apply_from_guide,
+    fill_form,
+    identify_by_typing,
+    materials_next,
+    open_item,
+    submit,
+    tick_materials,
+)
 
 from kiosk.i18n import translate as _
 
