@@ -6,6 +6,8 @@ pseudo-property ``_`` and ``switch()`` calls every bound callback so each label 
 
 from __future__ import annotations
 
+import contextlib
+
 from kivy.event import Observable
 
 from kiosk import i18n
@@ -34,10 +36,8 @@ class Translator(Observable):
     def switch(self, language: str) -> None:
         i18n.set_language(language)
         for func, largs, _kwargs in list(self._observers):
-            try:
+            with contextlib.suppress(ReferenceError):  # the widget that bound it is gone
                 func(largs, None, None)
-            except ReferenceError:  # the widget that bound it is gone
-                pass
 
 
 tr = Translator()

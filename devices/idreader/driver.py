@@ -198,6 +198,9 @@ class IdCardReader:
             return  # the same card is still lying there: do not read (or report) it again
         card = self._read_card()
         self._reported = True
+        # The reader just answered a whole exchange: it is working. Say so before the card is handed on,
+        # so whoever reacts to the card never sees a stale fault.
+        self._set_status(DeviceStatus.ok())
         if self._on_card is not None:
             try:
                 self._on_card(card)
