@@ -308,6 +308,10 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
         """A QR code or barcode from the camera or a scanner. Only accepted kinds are acted on; a URL or
         anything unknown is refused with a message, never opened."""
         current = self.manager.current
+        if current == "maintenance":  # a technician's scan test: show what arrived, shortened
+            self.screen("maintenance").show_action(
+                translate("maintenance.result.scanned", source=source, code=f"{text[:8]}…", length=len(text)))
+            return
         if current not in ("identify", *self.RECEIPT_SCREENS):
             return
         screen = self.screen(current)

@@ -77,8 +77,6 @@ def run_action(runtime: Any, name: str, session_id: str) -> str:
         if card is None:
             return translate("maintenance.result.no_card", status=str(runtime.id_reader.status))
         return translate("maintenance.result.card", id=mask_id_number(card.id_number))
-    if name == "scan_test":
-        return scan_test(runtime)
     if name == "reload_catalog":
         state = runtime.refresh_catalog()
         if state.catalog is None:
@@ -94,22 +92,41 @@ def run_action(runtime: Any, name: str, session_id: str) -> str:
     return translate("maintenance.result.unknown", name=name)
 
 
-def scan_test(runtime: Any) -> str:
-    """Decode the camera's newest frame now and say what is in it (payloads shortened: they may be tokens)."""
-    if runtime.camera is None:
-        return translate("maintenance.result.no_camera")
-    latest = runtime.camera.latest()
-    if latest is None:
-        return translate("maintenance.result.no_frame", status=str(runtime.camera.status))
-    from devices.decode.pipeline import DecodePipeline
-
-    detections = DecodePipeline().decode(latest[1])
-    if not detections:
-        return translate("maintenance.result.no_code", status=str(runtime.camera.status))
-    return "; ".join(f"{d.format}: {d.text[:12]}…" for d in detections)
-
-
 def restart_process() -> None:
     """Replace this process with a fresh copy of itself (under systemd, Restart=always would do it too)."""
     logging.shutdown()
     os.execv(sys.executable, [sys.executable, *sys.argv])
+
+
+PREVIEW_WIDTH = 640
+
+
+def annotated_preview(runtime: Any) -> tuple[int, int, bytes, list[str]] | None:
+    """The camera's newest frame, scaled to the preview size, with every decoded code outlined and labelled.
+    Returns (width, height, RGB bytes bottom-up for a texture, code descriptions) or None without a frame.
+    Runs on a worker thread: decoding a frame is far too slow for the UI thread."""
+    import cv2
+    import numpy as np
+
+    from devices.decode.pipeline import DecodePipeline
+
+    if runtime.camera is None:
+        return None
+    latest = runtime.camera.latest()
+    if latest is None:
+        return None
+    frame = latest[1].copy()
+    detections = DecodePipeline().decode(frame)
+    texts = []
+    for detection in detections:
+        points = np.array(detection.polygon, dtype=np.int32).reshape(-1, 1, 2)
+        cv2.polylines(frame, [points], isClosed=True, color=(0, 200, 0), thickness=6)
+        # Payloads may be identity tokens or ID numbers: show only their first characters.
+        label = f"{detection.format}: {detection.text[:8]}..."
+        texts.append(label)
+        x, y = int(points[:, 0, 0].min()), int(points[:, 0, 1].min())
+        cv2.putText(frame, label, (x, max(30, y - 12)), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 200, 0), 3)
+    scale = PREVIEW_WIDTH / frame.shape[1]
+    small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    rgb = cv2.cvtColor(cv2.flip(small, 0), cv2.COLOR_BGR2RGB)  # textures are bottom-up
+    return rgb.shape[1], rgb.shape[0], rgb.tobytes(), texts

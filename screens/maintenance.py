@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 from kivy.clock import Clock
+from kivy.graphics.texture import Texture
 from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
 from screens.base import KioskScreen
@@ -94,3 +96,39 @@ class MaintenanceScreen(KioskScreen):
     def reset(self) -> None:
         self.report_text = ""
         self.action_text = ""
+
+
+class CameraPreview(ModalView):
+    """Maintenance: what the camera sees, with the codes it decodes outlined. Frames are decoded and drawn on
+    a worker thread; the UI thread only copies the finished picture into a texture."""
+
+    codes_text = StringProperty("")
+
+    def open_preview(self, app) -> None:
+        self.app = app
+        self.running = True
+        self.open(animation=False)
+        self._request()
+
+    def _request(self) -> None:
+        if not self.running:
+            return
+        from kiosk.maintenance_view import annotated_preview
+
+        self.app.background(annotated_preview, self.app.runtime, on_done=self._show,
+                            on_error=lambda error: setattr(self, "codes_text", str(error)))
+
+    def _show(self, picture) -> None:
+        if picture is None:
+            self.codes_text = tr._("maintenance.result.no_camera")
+        else:
+            width, height, rgb, texts = picture
+            texture = Texture.create(size=(width, height), colorfmt="rgb")
+            texture.blit_buffer(rgb, colorfmt="rgb", bufferfmt="ubyte")
+            self.ids.preview.texture = texture
+            self.codes_text = "; ".join(texts) or tr._("maintenance.preview.no_code")
+        Clock.schedule_once(lambda _dt: self._request(), 0.2)  # about 5 pictures a second is plenty
+
+    def close_preview(self) -> None:
+        self.running = False
+        self.dismiss(animation=False)

@@ -26,6 +26,27 @@ class Ui:
         return self.runtime.sandbox.app.state.store.db
 
 
+@pytest.fixture
+def sandbox(tmp_path: Path):
+    """The sandbox platform on a loopback port of its own, with a fresh SQLite file."""
+    from kiosk.sandbox.server import EmbeddedSandbox
+
+    server = EmbeddedSandbox(tmp_path / "sandbox.db").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(sandbox):
+    """The kiosk's platform client, signed with the demo device secret, talking to ``sandbox``."""
+    from kiosk.platform_client import PlatformClient
+    from kiosk.sandbox.app import DEMO_DEVICE_SECRET
+
+    platform_client = PlatformClient(sandbox.url, "KIOSK-TEST-07", 2, 5, device_secret=DEMO_DEVICE_SECRET)
+    yield platform_client
+    platform_client.close()
+
+
 @pytest.fixture(scope="session")
 def kiosk_display(tmp_path_factory: pytest.TempPathFactory):
     from kiosk.app_env import prepare_kivy_environment, prepare_window

@@ -18,18 +18,6 @@ BODY = {"item_code": "HJ-001", "applicant": {"id_number": "410105195003152015", 
         "form": {}, "materials_present": [], "channel": "kiosk"}
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path):
-    server = EmbeddedSandbox(tmp_path / "sandbox.db").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def client(sandbox: EmbeddedSandbox):
-    client = PlatformClient(sandbox.url, "KIOSK-TEST-01", 2, 5, device_secret=DEMO_DEVICE_SECRET)
-    yield client
-    client.close()
 
 
 def test_catalog_has_etag_and_answers_304(client: PlatformClient) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import requests
@@ -11,25 +10,12 @@ import requests
 from kiosk.platform_client import PlatformClient, PlatformError, new_idempotency_key
 from kiosk.rules.bundles import effective_item
 from kiosk.rules.materials import check_materials
-from kiosk.sandbox.app import DEMO_DEVICE_SECRET
 from kiosk.sandbox.server import EmbeddedSandbox
 
 ZJG, LXY, WXM, CJ = "410105195003152015", "410102194811023023", "410305199007204512", "110101198501010025"
 READY, IN_PROGRESS = "ZW20261101000001", "ZW20261101000002"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path):
-    server = EmbeddedSandbox(tmp_path / "sandbox.db").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def client(sandbox: EmbeddedSandbox):
-    client = PlatformClient(sandbox.url, "KIOSK-TEST-07", 2, 5, device_secret=DEMO_DEVICE_SECRET)
-    yield client
-    client.close()
 
 
 def body(item_code: str, id_number: str = WXM, name: str = "王小明", **extra) -> dict:

@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fakes import FakeClock
 from test_offline_support import HttpAdapter, LoopbackPlatform
 
 from offline.errors import OutboxUnavailable
@@ -25,17 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 NAME = "欧阳娜娜"
 ID_NUMBER = "11010519491231002X"
 PHONE = "13912345678"
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from fakes import FakeClock
 from test_offline_support import HttpAdapter, LoopbackPlatform
 
 from offline.backoff import Backoff
@@ -16,17 +17,6 @@ from offline.errors import SyncBusy
 from offline.model import Kind, OutboxStatus, State
 from offline.outbox import Outbox
 from offline.sync import SyncWorker
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -84,3 +84,35 @@ def test_a_required_printer_going_down_flips_availability_and_the_home_message(u
     ui.pilot.wait_until(lambda: runtime.print_service.last_status.usable, "the printer back")
     runtime._publish_states()
     ui.pilot.wait_until(lambda: ui.app.screen("home").availability_text == "", "the message cleared")
+
+
+def test_camera_preview_outlines_the_decoded_code(ui) -> None:
+    from kiosk.demo_codes import qr_image
+
+    ui.app.open_maintenance_pin()
+    ui.pilot.wait_for_screen("maintenance_pin")
+    enter_pin(ui, DEMO_MAINTENANCE_PIN)
+    ui.pilot.wait_for_screen("maintenance")
+    ui.runtime.show_to_camera(qr_image("410305199007204512"))
+    ui.pilot.tap(ui.app.screen("maintenance").ids.camera_preview_button)
+    ui.pilot.wait_for_text("QR")  # the code's format and its first characters only
+    preview = next(w for w in ui.pilot.visible_widgets() if type(w).__name__ == "CameraPreview")
+    assert preview.ids.preview.texture is not None and preview.ids.preview.texture.width == 640
+    assert "410305199007204512" not in preview.codes_text and "41030519..." in preview.codes_text
+    ui.pilot.tap_text(_("maintenance.preview.close"))
+    ui.runtime.camera.simulator.hide()
+
+
+def test_scan_test_shows_what_the_scanner_gun_sent(ui) -> None:
+    from kivy.core.window import Window
+
+    ui.app.open_maintenance_pin()
+    ui.pilot.wait_for_screen("maintenance_pin")
+    enter_pin(ui, DEMO_MAINTENANCE_PIN)
+    ui.pilot.wait_for_screen("maintenance")
+    ui.pilot.tap(ui.app.screen("maintenance").ids.scan_test_button)
+    for char in "GOVKIOSK:R:ZW20261101000001":
+        Window.dispatch("on_key_down", ord(char.lower()), 0, char, [])
+    Window.dispatch("on_key_down", 13, 40, None, [])
+    ui.pilot.wait_until(lambda: "GOVKIOSK…" in ui.app.screen("maintenance").action_text, "the scan result")
+    assert "27" in ui.app.screen("maintenance").action_text

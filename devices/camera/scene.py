@@ -9,11 +9,12 @@ takes it away.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from devices.camera.pacing import FramePacer
 
 SCENE_SIZE = (1280, 720)  # width, height: a typical kiosk document camera
 
@@ -29,12 +30,10 @@ def _background(width: int, height: int) -> np.ndarray:
 class SceneGrabber:
     def __init__(self, fps: float = 10.0, size: tuple[int, int] = SCENE_SIZE) -> None:
         self.location = "simulator (scene)"
-        self._interval = 1.0 / fps
+        self._pacer = FramePacer(fps)
         self._background = _background(*size)
         self._shown: np.ndarray | None = None
         self._lock = threading.Lock()
-        self._next_at = 0.0
-        self._wake = threading.Event()
 
     def show(self, image: np.ndarray | str | Path) -> None:
         """Hold ``image`` (BGR array or an image file) up to the camera, centred, scaled to fit."""
@@ -61,17 +60,14 @@ class SceneGrabber:
             self._shown = None
 
     def open(self) -> None:
-        self._next_at = time.monotonic()
-        self._wake.clear()
+        self._pacer.start()
 
     def read(self) -> np.ndarray | None:
-        delay = self._next_at - time.monotonic()
-        if delay > 0 and self._wake.wait(delay):
+        if not self._pacer.wait_for_frame():
             return None
-        self._next_at = max(self._next_at + self._interval, time.monotonic())
         with self._lock:
             shown = self._shown
         return (shown if shown is not None else self._background).copy()
 
     def close(self) -> None:
-        self._wake.set()
+        self._pacer.stop()

@@ -3,12 +3,12 @@ set frame rate (``sim://path/to/dir?fps=15``), so the decode path runs on real p
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from devices.camera.pacing import FramePacer
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
@@ -17,13 +17,11 @@ class SimGrabber:
     def __init__(self, source: str, fps: float = 15.0, loop: bool = True) -> None:
         self.location = f"simulator ({source})"
         self._source = Path(source)
-        self._interval = 1.0 / fps
+        self._pacer = FramePacer(fps)
         self._loop = loop
         self._frames: list[np.ndarray] = []
         self._video: cv2.VideoCapture | None = None
         self._index = 0
-        self._next_at = 0.0
-        self._wake = threading.Event()
 
     def open(self) -> None:
         if self._source.is_dir():
@@ -40,15 +38,12 @@ class SimGrabber:
         else:
             raise OSError(f"{self._source} does not exist")
         self._index = 0
-        self._next_at = time.monotonic()
-        self._wake.clear()
+        self._pacer.start()
 
     def read(self) -> np.ndarray | None:
         # Pace like a real camera: the capture thread blocks until the next frame is due.
-        delay = self._next_at - time.monotonic()
-        if delay > 0 and self._wake.wait(delay):
+        if not self._pacer.wait_for_frame():
             return None
-        self._next_at = max(self._next_at + self._interval, time.monotonic())
         if self._video is not None:
             ok, frame = self._video.read()
             if not ok and self._loop:
@@ -64,7 +59,7 @@ class SimGrabber:
         return frame
 
     def close(self) -> None:
-        self._wake.set()
+        self._pacer.stop()
         if self._video is not None:
             self._video.release()
             self._video = None
