@@ -37,17 +37,22 @@ Bare().run()
 
 
 def measure(command: list[str], env: dict[str, str], timeout: float = 120.0) -> float:
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, open(Path(folder) / "stderr.log", "wb") as log:
         path = Path(folder) / "notify.sock"
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(str(path))
         sock.settimeout(timeout)
         started = time.perf_counter()
         process = subprocess.Popen(command, env={**env, "NOTIFY_SOCKET": str(path)},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=log)
         try:
-            while b"READY=1" not in sock.recv(4096):
-                pass
+            try:
+                while b"READY=1" not in sock.recv(4096):
+                    pass
+            except TimeoutError:
+                log.flush()
+                tail = (Path(folder) / "stderr.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"{command[-3:]}: no READY=1 within {timeout:.0f} s; its stderr ends:\n{tail}") from None
             return time.perf_counter() - started
         finally:
             process.kill()
@@ -66,7 +71,9 @@ def main() -> int:
     env = {**os.environ, "KIVY_NO_ARGS": "1", "KCFG_GRAPHICS_WIDTH": "540", "KCFG_GRAPHICS_HEIGHT": "960"}
     state = Path(tempfile.mkdtemp(prefix="cold-start-"))
     kiosk_cmd = [sys.executable, "-m", "kiosk.cli", "demo", "--state-dir", str(state)]
-    bare_cmd = [sys.executable, "-c", BARE]
+    bare_script = state / "bare_window.py"  # Kivy's App needs a source file (it looks for a .kv beside it)
+    bare_script.write_text(BARE, encoding="utf-8")
+    bare_cmd = [sys.executable, str(bare_script)]
     measure(kiosk_cmd, env)  # first run extracts the font and creates the state: not a cold start of interest
     bare, kiosk = [], []
     for _ in range(args.runs):

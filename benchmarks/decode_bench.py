@@ -1,20 +1,33 @@
 """QR decode benchmark on hard 1920x1080 frames: the project pipeline vs bare pyzbar and bare zxing-cpp.
 
-    .venv/bin/python benchmarks/decode_bench.py --frames 240 [--seed 7] [--hold 3]
+    .venv/bin/python benchmarks/decode_bench.py --frames 240 [--seed 7] [--hold 3] [--idle 0] [--baseline FILE]
 
 Frames are generated in memory, seeded: small codes in large frames, blur, perspective, low contrast, glare,
 sensor noise, inverted (dark-mode phone screens), with UTF-8 and GB18030 Chinese payloads and ASCII tokens.
 Each code is held for ``--hold`` consecutive frames with a little hand shake, as in front of a real camera at
 30 fps; the "first frame" columns show the cost when a code first appears (no region of interest yet).
 
-Budget (DESIGN.md): pipeline p95 < 8 ms per frame, detection rate at least that of bare zxing-cpp. A frame
-counts as detected when the decoded bytes equal the payload (bare pyzbar: when its text equals the payload).
+The pipelines run as DecodeWorker runs them on a camera (``stream=True``): on grainy frames the full-resolution
+search is spread over consecutive frames (one strip per frame), so a small code in a grainy frame may be read
+only in the 2nd or 3rd frame it is held in. Frames are grouped and generated exactly as before. Detection is
+therefore counted two ways for every decoder: per frame (decoded bytes equal the payload in that frame; bare
+pyzbar: its text equals the payload) and per code (read in at least one of the frames it is held in). "Time to
+first detection" per code is (frames before the first read) x 33.3 ms + the decode time of that frame; its
+percentiles are over the codes the decoder read at all.
+
+Budget (DESIGN.md): pipeline/zxing p95 < 8 ms per frame, detection rate per code at least that of bare zxing-cpp,
+and (code in front of the camera -> screen reacts, p95 < 100 ms) time to first detection p95 < 100 ms.
+
+``--idle N`` also times N frames without a code (a kiosk's camera mostly sees no code; every other one grainy),
+generated from their own seed, so the hard set stays the same. ``--baseline FILE`` adds a row for another pipeline module run on the same frames in the same process, e.g. the
+committed one: ``git show HEAD:devices/decode/pipeline.py > /tmp/pipeline_head.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import importlib.util
 import statistics
 import sys
 import time
@@ -32,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from devices.decode.pipeline import DecodePipeline  # noqa: E402
 
 WIDTH, HEIGHT = 1920, 1080
+FRAME_INTERVAL = 1 / 30  # seconds between camera frames
 CHINESE = [
     "张建国 社保缴费回执 河南省郑州市",
     "医保参保证明 李秀英 一次办好",
@@ -61,6 +75,7 @@ class Sample:
     payload: bytes
     kind: str
     first: bool
+    code: int  # which held code this frame shows
 
 
 def qr_image(payload: bytes, box: int) -> np.ndarray:
@@ -145,7 +160,7 @@ def generate(count: int, hold: int, seed: int) -> list[Sample]:
         code, matrix = place(rng, payload, kind)
         for held in range(hold):
             if len(samples) < count:
-                samples.append(Sample(render(rng, bg, code, matrix, kind), payload, kind, held == 0))
+                samples.append(Sample(render(rng, bg, code, matrix, kind), payload, kind, held == 0, index))
         index += 1
     return samples
 
@@ -157,6 +172,9 @@ class Result:
     first_times: list[float] = field(default_factory=list)
     hits: int = 0
     by_kind: dict[str, list[int]] = field(default_factory=dict)
+    codes: set[int] = field(default_factory=set)
+    frames_before: dict[int, int] = field(default_factory=dict)  # code -> frames shown so far without a read
+    first_detection: dict[int, float] = field(default_factory=dict)  # code -> seconds to its first read
 
     def add(self, sample: Sample, seconds: float, hit: bool) -> None:
         self.times.append(seconds)
@@ -166,6 +184,14 @@ class Result:
         tally = self.by_kind.setdefault(sample.kind, [0, 0])
         tally[0] += hit
         tally[1] += 1
+        self.codes.add(sample.code)
+        if sample.code in self.first_detection:
+            return
+        if hit:
+            waited = self.frames_before.get(sample.code, 0)
+            self.first_detection[sample.code] = waited * FRAME_INTERVAL + seconds
+        else:
+            self.frames_before[sample.code] = self.frames_before.get(sample.code, 0) + 1
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -174,8 +200,61 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def run(samples: list[Sample]) -> list[Result]:
-    pipelines = {"pipeline/zxing": DecodePipeline("zxing"), "pipeline/zbar": DecodePipeline("zbar")}
+def idle_frames(count: int, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed + 1000)  # not the hard set's generator: that set stays as it was
+    frames = []
+    for index in range(count):
+        frame = background(rng)
+        if index % 2:
+            frame = np.clip(frame + rng.normal(0, rng.uniform(6, 14), frame.shape), 0, 255).astype(np.uint8)
+        frames.append(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    return frames
+
+
+def run_idle(frames: list[np.ndarray], baseline: type | None) -> None:
+    # As in run(): pipelines get the BGR frame, bare zxing-cpp the gray one converted outside the timing.
+    stream = DecodePipeline("zxing", stream=True)
+    decoders = {
+        "pipeline/zxing": lambda frame, gray: stream.decode(frame),
+        "bare zxing-cpp": lambda frame, gray: zxingcpp.read_barcodes(
+            gray, formats=zxingcpp.BarcodeFormat.QRCode
+        ),
+    }
+    if baseline is not None:
+        before = baseline("zxing")
+        decoders["baseline/zxing"] = lambda frame, gray: before.decode(frame)
+    times: dict[str, list[float]] = {name: [] for name in decoders}
+    for frame in frames:
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        for name, decode in decoders.items():
+            start = time.perf_counter()
+            decode(frame, gray)
+            times[name].append(time.perf_counter() - start)
+    print(f"{len(frames)} frames without a code (every other one grainy):")
+    for name, values in times.items():
+        print(
+            f"  {name:<16} p50 {percentile(values, 50) * 1e3:6.2f} ms  p95 {percentile(values, 95) * 1e3:6.2f} ms  "
+            f"max {max(values) * 1e3:6.2f} ms"
+        )
+
+
+def load_baseline(path: str) -> type:
+    spec = importlib.util.spec_from_file_location("baseline_pipeline", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"decode_bench: cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.DecodePipeline
+
+
+def run(samples: list[Sample], baseline: type | None = None) -> list[Result]:
+    # As DecodeWorker runs them on a camera: stream=True.
+    pipelines = {
+        "pipeline/zxing": DecodePipeline("zxing", stream=True),
+        "pipeline/zbar": DecodePipeline("zbar", stream=True),
+    }
+    if baseline is not None:
+        pipelines["baseline/zxing"] = baseline("zxing")
     results = {name: Result(name) for name in [*pipelines, "bare pyzbar", "bare zxing-cpp"]}
     for sample in samples:
         gray = cv2.cvtColor(sample.frame, cv2.COLOR_BGR2GRAY)
@@ -211,24 +290,47 @@ def main() -> int:
         "--hold", type=int, default=3, help="consecutive frames per code (1: every frame cold)"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--idle", type=int, default=0, help="also time this many frames without a code")
+    parser.add_argument("--baseline", metavar="FILE", help="also run the DecodePipeline of this pipeline.py")
     args = parser.parse_args()
     cv2.setNumThreads(1)  # the kiosk decodes on one thread; keep the measurement honest on 2 shared cores
     started = time.perf_counter()
     samples = generate(args.frames, args.hold, args.seed)
     print(f"generated {len(samples)} frames of {WIDTH}x{HEIGHT} in {time.perf_counter() - started:.1f} s")
-    results = run(samples)
-    header = f"{'decoder':<16} {'p50 ms':>7} {'p95 ms':>7} {'1st p95':>8} {'detected':>9}  per distortion"
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    results = run(samples, baseline)
+    header = (
+        f"{'decoder':<16} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'1st p95':>8} {'frames':>7} {'codes':>7} "
+        f"{'ttfd p50':>8} {'ttfd p95':>8}  per distortion (frames)"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
         kinds = " ".join(f"{k}={v[0]}/{v[1]}" for k, v in r.by_kind.items())
+        ttfd = list(r.first_detection.values())
         print(
             f"{r.name:<16} {percentile(r.times, 50) * 1e3:7.2f} {percentile(r.times, 95) * 1e3:7.2f} "
-            f"{percentile(r.first_times, 95) * 1e3:8.2f} {r.hits / len(samples):9.1%}  {kinds}"
+            f"{max(r.times) * 1e3:7.2f} {percentile(r.first_times, 95) * 1e3:8.2f} {r.hits / len(samples):7.1%} "
+            f"{len(ttfd) / len(r.codes):7.1%} {percentile(ttfd, 50) * 1e3:8.1f} {percentile(ttfd, 95) * 1e3:8.1f}  "
+            f"{kinds}"
         )
-    pipeline, bare = results[0], results[3]
-    ok = percentile(pipeline.times, 95) < 0.008 and pipeline.hits >= bare.hits
-    print(f"budget (pipeline/zxing p95 < 8 ms and detection >= bare zxing-cpp): {'met' if ok else 'NOT met'}")
+    print(
+        f"{len(samples)} frames, {len(results[0].codes)} codes; frames/codes: share detected; ttfd: time to first "
+        "detection in ms over the codes read"
+    )
+    by_name = {r.name: r for r in results}
+    pipeline, bare = by_name["pipeline/zxing"], by_name["bare zxing-cpp"]
+    p95 = percentile(pipeline.times, 95)
+    ttfd95 = percentile(list(pipeline.first_detection.values()), 95)
+    ok = p95 < 0.008 and len(pipeline.first_detection) >= len(bare.first_detection) and ttfd95 < 0.1
+    print(
+        f"budget (pipeline/zxing p95 < 8 ms: {p95 * 1e3:.2f}; codes read >= bare zxing-cpp: "
+        f"{len(pipeline.first_detection)} vs {len(bare.first_detection)}; time to first detection p95 < 100 ms: "
+        f"{ttfd95 * 1e3:.1f}): {'met' if ok else 'NOT met'}"
+    )
+    print(f"frames read: pipeline/zxing {pipeline.hits}, bare zxing-cpp {bare.hits} (of {len(samples)})")
+    if args.idle:
+        run_idle(idle_frames(args.idle, args.seed), baseline)
     print(f"total {time.perf_counter() - started:.1f} s")
     return 0 if ok else 1
 

@@ -131,8 +131,10 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
         root = BoxLayout(orientation="vertical")
         self.top_bar = TopBar(title=translate("home.bar"))
         self.manager = ScreenManager(transition=NoTransition())
-        for screen_class in SCREEN_CLASSES:
-            self.manager.add_widget(screen_class())
+        # Only the home screen before the first frame; the others are built one per frame right after, so
+        # the kiosk shows its home screen as early as a bare window would.
+        self.manager.add_widget(HomeScreen())
+        self._screens_to_build = [cls for cls in SCREEN_CLASSES if cls is not HomeScreen]
         self.manager.bind(current=self._on_screen_changed)
         root.add_widget(self.top_bar)
         root.add_widget(self.manager)
@@ -151,7 +153,8 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
         self.runtime.on_outbox_change(lambda _status: Clock.schedule_once(lambda _dt: self._outbox_progress(), 0))
         self.update_availability()
         Clock.schedule_interval(self._tick_idle, 1.0)
-        self.reload_catalog()
+        if self.runtime.started:
+            self._runtime_ready()
         timeout = watchdog_interval()
         if timeout:
             # Pinged from the UI thread's clock, not a helper thread: a frozen UI stops the pings and
@@ -160,12 +163,38 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
         # READY=1 after the first frame is drawn, i.e. once the home screen is really on the glass.
         Clock.schedule_once(self._announce_ready, 0)
 
+    def _runtime_started(self, future: Future) -> None:
+        error = future.exception()
+        if error is not None:
+            log.error("the kiosk could not start its services: %s", error, exc_info=error)
+            self.screen("home").availability_text = translate("availability.home.unavailable")
+            return
+        self._runtime_ready()
+
+    def _runtime_ready(self) -> None:
+        self.reload_catalog()
+        self.update_availability()
+
+    def _build_next_screen(self, _dt: float) -> None:
+        if self._screens_to_build:
+            self.manager.add_widget(self._screens_to_build.pop(0)())
+            Clock.schedule_once(self._build_next_screen, 0)
+
+    def _build_all_screens(self) -> None:
+        while self._screens_to_build:
+            self.manager.add_widget(self._screens_to_build.pop(0)())
+
     def _watchdog_ping(self, _dt: float) -> None:
         self.notifier.watchdog()
 
     def _announce_ready(self, _dt: float) -> None:
         self.notifier.ready(status="home screen up")
         log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
+        # Only now the rest: services on a worker thread, the other screens one per frame.
+        Clock.schedule_once(self._build_next_screen, 0)
+        if not self.runtime.started:
+            future = self.runtime.run_in_background(self.runtime.start)
+            future.add_done_callback(lambda f: Clock.schedule_once(lambda _dt: self._runtime_started(f), 0))
 
     def on_stop(self) -> None:
         self.notifier.stopping()
@@ -197,9 +226,12 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
 
     # -- navigation ---------------------------------------------------------------------------------------
     def go(self, name: str) -> None:
+        self.screen(name)  # built on demand if a citizen is faster than the background build
         self.manager.current = name
 
     def screen(self, name: str) -> Any:
+        if not self.manager.has_screen(name):
+            self._build_all_screens()
         return self.manager.get_screen(name)
 
     def _on_screen_changed(self, _manager: Any, name: str) -> None:

@@ -40,6 +40,8 @@ class KioskRuntime:
         self.scanner = None
         self._on_code: Callable[[str, str], None] | None = None
         self.started_at: float | None = None
+        self.started = False
+        self._start_lock = threading.Lock()
         self.outbox = None
         self.sync_worker = None
         self.submitter = None
@@ -56,6 +58,16 @@ class KioskRuntime:
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> KioskRuntime:
+        """Start the platform client, outbox and devices. Idempotent; the App calls it on a worker thread
+        after the home screen is drawn, so a slow device or the embedded sandbox never delays the screen."""
+        with self._start_lock:
+            if self.started:
+                return self
+            self._start()
+            self.started = True
+        return self
+
+    def _start(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         url = self.config.platform.url
         if url == "embedded":
@@ -74,7 +86,6 @@ class KioskRuntime:
         self._open_devices()
         self._start_monitor()
         self._start_heartbeat()
-        return self
 
     def stop(self) -> None:
         self._monitor_stop.set()

@@ -184,3 +184,49 @@ def test_kiosk_scan_json(tmp_path: Path) -> None:
     assert report["backend"] == "zbar"
     (code,) = report["files"][0]["codes"]
     assert code["text"] == "GOVKIOSK:R:ABC123" and code["format"] == "QR_CODE" and len(code["rect"]) == 4
+
+
+# --- camera streams: the full-resolution search spread over frames -------------------------------------------
+
+
+def grainy(frame: np.ndarray, seed: int = 1) -> np.ndarray:
+    noise = np.random.default_rng(seed).normal(0, 8, frame.shape)
+    return np.clip(frame + noise, 0, 255).astype(np.uint8)
+
+
+def test_strips_cover_the_frame_and_overlap() -> None:
+    from devices.decode.pipeline import strips
+
+    columns = strips(1920, 3, 256)
+    assert columns[0][0] == 0 and columns[-1][1] == 1920 and len(columns) == 3
+    assert all(a[1] - b[0] >= 256 for a, b in zip(columns, columns[1:], strict=False))
+    assert strips(1920, 1, 256) == [(0, 1920)] and strips(200, 3, 256) == [(0, 200)]
+
+
+def test_grain_tells_a_noisy_frame_from_a_clean_one() -> None:
+    from devices.decode.pipeline import grain
+
+    clean = cv2.cvtColor(qr_frame(b"GOVKIOSK:R:ABC123"), cv2.COLOR_BGR2GRAY)
+    assert grain(clean) < 0.05 and grain(grainy(clean)) > 0.3
+
+
+def test_stream_reads_a_small_code_in_a_clean_frame_at_once() -> None:
+    pipeline = DecodePipeline("zxing", stream=True)
+    found = pipeline.decode(qr_frame(b"GOVKIOSK:R:ZZ-12345678", box=1, at=(1500, 900)))  # 1 px modules
+    assert found and pipeline.last_pass == "full"
+
+
+@pytest.mark.parametrize("x", [40, 700, 1500])
+def test_stream_reads_a_small_code_in_a_grainy_frame_within_one_strip_rotation(x: int) -> None:
+    payload = b"CTID:1:" + b"A" * 60
+    pipeline = DecodePipeline("zxing", stream=True, tiles=3)
+    frames = [grainy(qr_frame(payload, box=1, at=(x, 700)), seed) for seed in range(3)]  # too small for half
+    found_in, passes = [], []
+    for frame in frames:
+        found_in.append(any(d.raw == payload for d in pipeline.decode(frame)))
+        passes.append(pipeline.last_pass)
+    assert any(found_in) and passes[found_in.index(True)] == "full"
+    # Once found, the region pass keeps it at full resolution.
+    assert found_in[found_in.index(True) :] == [True] * (3 - found_in.index(True))
+    # A still decode of a grainy frame still searches the whole frame.
+    assert DecodePipeline("zxing").decode(frames[0])

@@ -4,12 +4,26 @@ On a 1920x1080 camera frame a full-resolution scan costs several times a half-re
 held up to a kiosk camera are large enough to read at half resolution. So, per frame:
 
 1. grayscale (the camera delivers BGR; decoders want one channel),
-2. the region where a code was last seen, at full resolution (a citizen holds a phone still for a moment),
+2. the region where a code was last seen, at full resolution, both polarities (a citizen holds a phone still
+   for a moment),
 3. the whole frame at half resolution (INTER_AREA also averages away sensor noise),
-4. the whole frame at full resolution (small or dense codes),
-5. the half-resolution frame inverted (light-on-dark codes on phone screens in dark mode).
+4. the half-resolution frame inverted (light-on-dark codes on phone screens in dark mode),
+5. full resolution (small or dense codes).
 
-The first pass that finds something wins. Not thread-safe (decoders keep state): one pipeline per thread.
+The first pass that finds something wins, so a frame in which nothing is found (most frames: nobody is
+holding up a code) pays for every pass. The inverted pass comes before full resolution because it costs a
+quarter as much. The full-resolution pass costs ~1.3 ms on a clean frame but ~6.5 ms on a grainy one (sensor
+noise in dim light; see ``grain``), which used to put such frames over the 8 ms budget. So:
+
+- a still image (``kiosk scan``, the maintenance screen) always gets the whole frame at full resolution;
+- a camera stream (``stream=True``, what ``DecodeWorker`` uses) gets the whole frame when it is clean, and one
+  of ``tiles`` overlapping vertical strips per frame, in turn, when it is grainy. A code held in front of a
+  30 fps camera stays for many frames: every strip has been searched within ``tiles`` frames (100 ms at 3),
+  and once a strip finds the code the region pass (2.) reads it at full resolution in the following frames.
+  Strips overlap by ``tile_overlap`` pixels, more than a small code is wide, so a code lies whole in one of
+  them. ``reset()`` does not restart the rotation: a code can appear whichever strip is due.
+
+Not thread-safe (decoders keep state): one pipeline per thread.
 """
 
 from __future__ import annotations
@@ -65,20 +79,53 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
 
+def strips(width: int, count: int, overlap: int) -> list[tuple[int, int]]:
+    """``count`` column ranges [x0, x1) covering 0..width, neighbours overlapping by at least ``overlap``."""
+    if count <= 1 or width <= overlap:
+        return [(0, width)]
+    strip = min(width, -(-(width + (count - 1) * overlap) // count))  # ceiling division
+    starts = (round(i * (width - strip) / (count - 1)) for i in range(count))
+    return [(x0, x0 + strip) for x0 in starts]
+
+
+def grain(gray: np.ndarray) -> float:
+    """Share of neighbouring pixels (every 8th row) differing by more than 4 grey levels: about 0 for a clean
+    image, whatever its content (edges are a small share of the pixels), 0.6 and more under sensor noise. The
+    full-resolution pass costs ~1.3 ms on a clean 1920x1080 frame and ~6.5 ms on a grainy one (zxing's finder
+    search chases the speckles), so this decides whether a frame of a stream can afford it whole."""
+    rows = gray[4::8].astype(np.int16)
+    return np.count_nonzero(np.abs(np.diff(rows, axis=1)) > 4) / max(1, rows.size)
+
+
 def _shift(detection: Detection, dx: int, dy: int, scale: float) -> Detection:
     polygon = tuple((int(x * scale) + dx, int(y * scale) + dy) for x, y in detection.polygon)
     return Detection(detection.format, detection.text, detection.raw, polygon, bounding_rect(polygon))
 
 
 class DecodePipeline:
-    def __init__(self, backend: str = DEFAULT_BACKEND, downscale_width: int = 960) -> None:
+    def __init__(
+        self,
+        backend: str = DEFAULT_BACKEND,
+        downscale_width: int = 960,
+        *,
+        stream: bool = False,
+        tiles: int = 3,
+        tile_overlap: int = 256,
+        grain_threshold: float = 0.1,
+    ) -> None:
         self.backend = backend
         self._decoder = make_decoder(backend)
         self._downscale_width = downscale_width
+        self._stream = stream
+        self._tiles = max(1, tiles)
+        self._tile_overlap = tile_overlap
+        self._next_tile = 0
         self._last_rect: tuple[int, int, int, int] | None = None
+        self._grain_threshold = grain_threshold  # below it a frame counts as clean (see ``grain``)
         self.last_pass = ""  # which pass found the code, for the benchmark and diagnostics
 
     def reset(self) -> None:
+        """Forget where the last code was (the strip rotation goes on)."""
         self._last_rect = None
 
     def decode(self, frame: np.ndarray) -> list[Detection]:
@@ -87,24 +134,30 @@ class DecodePipeline:
         found = self._roi_pass(gray)
         if found:
             return self._remember(found, "roi")
-        small, scale = gray, 1.0
-        if width > self._downscale_width:
-            scale = width / self._downscale_width
-            small = cv2.resize(
-                gray, (self._downscale_width, round(height / scale)), interpolation=cv2.INTER_AREA
-            )
-            found = self._decoder.decode(small)
+        if width <= self._downscale_width:  # already small: this is the full resolution
+            for image, which in ((gray, "full"), (cv2.bitwise_not(gray), "inverted")):
+                found = self._decoder.decode(image)
+                if found:
+                    return self._remember(found, which)
+            return self._nothing()
+        scale = width / self._downscale_width
+        small = cv2.resize(gray, (self._downscale_width, round(height / scale)), interpolation=cv2.INTER_AREA)
+        for image, which in ((small, "half"), (cv2.bitwise_not(small), "inverted")):
+            found = self._decoder.decode(image)
             if found:
-                return self._remember([_shift(d, 0, 0, scale) for d in found], "half")
-        found = self._decoder.decode(gray)
+                return self._remember([_shift(d, 0, 0, scale) for d in found], which)
+        found = self._full_pass(gray)
         if found:
             return self._remember(found, "full")
-        found = self._decoder.decode(cv2.bitwise_not(small))
-        if found:
-            return self._remember([_shift(d, 0, 0, scale) for d in found], "inverted")
-        self._last_rect = None
-        self.last_pass = ""
-        return []
+        return self._nothing()
+
+    def _full_pass(self, gray: np.ndarray) -> list[Detection]:
+        if not self._stream or grain(gray) < self._grain_threshold:
+            return self._decoder.decode(gray)
+        columns = strips(gray.shape[1], self._tiles, self._tile_overlap)
+        x0, x1 = columns[self._next_tile % len(columns)]
+        self._next_tile = (self._next_tile + 1) % len(columns)
+        return [_shift(d, x0, 0, 1.0) for d in self._decoder.decode(gray[:, x0:x1])]
 
     def _roi_pass(self, gray: np.ndarray) -> list[Detection]:
         if self._last_rect is None:
@@ -122,6 +175,11 @@ class DecodePipeline:
         if not found:
             found = self._decoder.decode(cv2.bitwise_not(roi))
         return [_shift(d, x0, y0, 1.0) for d in found]
+
+    def _nothing(self) -> list[Detection]:
+        self._last_rect = None
+        self.last_pass = ""
+        return []
 
     def _remember(self, found: list[Detection], which: str) -> list[Detection]:
         self._last_rect = found[0].rect

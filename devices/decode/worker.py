@@ -61,7 +61,9 @@ class DecodeWorker:
         self._last_seen.clear()
 
     def _run(self) -> None:
-        pipeline = DecodePipeline(self._backend)  # created on this thread: decoders are not thread-safe
+        # Created on this thread (decoders are not thread-safe); stream=True spreads the full-resolution search
+        # over consecutive frames (see devices/decode/pipeline.py).
+        pipeline = DecodePipeline(self._backend, stream=True)
         frame_id = 0
         while not self._stop.is_set():
             newest = self._camera.wait_newer(frame_id, timeout=0.25)

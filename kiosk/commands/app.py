@@ -69,9 +69,8 @@ def launch(config: KioskConfig) -> int:
     prepare_window(config.kiosk.window_size, config.kiosk.fullscreen)
     from kiosk.runtime import KioskRuntime
 
-    runtime = KioskRuntime(config)
+    runtime = KioskRuntime(config)  # started by the App once the home screen is on the glass
     try:
-        runtime.start()
         from kiosk.app import KioskApp
 
         KioskApp(runtime).run()
