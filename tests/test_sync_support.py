@@ -20,7 +20,6 @@ from kiosk.platform_client import PlatformClient
 from kiosk.sandbox.app import create_app
 from kiosk.sandbox.chaos import ChaosSettings, install_chaos
 from kiosk.sandbox.security import SecuritySettings, install_security, single_secret
-from kiosk.sandbox.uploads import uploads_router
 from kiosk.signing import HmacSigner
 
 DEVICE_ID = "KIOSK-DEMO-01"
@@ -40,10 +39,9 @@ def application_body(seq: int = 0, citizen: dict[str, str] | None = None) -> dic
 
 def create_test_app(db_path: Path, chaos: ChaosSettings | None = None, secret: str = SECRET) -> Any:
     app = create_app(db_path)
+    # create_app already installs security, chaos and the upload routes; these calls only change settings.
     install_security(app, single_secret(secret))
     install_chaos(app, chaos or ChaosSettings(seed=1))
-    if not any(getattr(route, "path", "").startswith("/v1/uploads") for route in app.routes):
-        app.include_router(uploads_router(app.state.store))
     return app
 
 
