@@ -144,9 +144,10 @@ class OutboxAdapter:
             raise Rejected(f"query_request entry {entry.id}: the platform client has no query call (POST /v1/queries); "
                            "update the kiosk software, then retry the entry")
         identity = {k: payload[k] for k in ("id_number", "credit_code") if payload.get(k)}
-        document = query(payload["item_code"], entry.idempotency_key, **identity)
+        # Queued while offline: the citizen has left, so the result waits at the platform for pickup.
+        document = query(payload["item_code"], entry.idempotency_key, deliver="pickup", **identity)
         return {"item_code": document.item_code, "verification_code": document.verification_code,
-                "issued_at": document.issued_at}
+                "issued_at": document.issued_at, "receipt_number": document.receipt_number}
 
     def _materials(self, entry: EntryMeta, payload: dict[str, Any], images: list[UploadedImage]) -> dict[str, Any]:
         ids = [str((image.ref or {}).get("material_id", "")) for image in images]

@@ -82,6 +82,7 @@ class ResultDocument:
     table_headers: tuple[str, ...] = ()
     table_rows: tuple[tuple[str, ...], ...] = ()
     note: str = ""
+    receipt_number: str | None = None  # a query delivered for pickup: the receipt it waits under
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,12 +223,14 @@ class PlatformClient:
             raise PlatformError("bad_answer", f"eligibility for {item_code}: the answer is not the contract") from None
 
     def query(self, item_code: str, idempotency_key: str, *, id_number: str | None = None,
-              credit_code: str | None = None) -> ResultDocument:
+              credit_code: str | None = None, deliver: str = "now") -> ResultDocument:
         """A query-and-print item for a person (id_number) or an enterprise (credit_code); 404: no record."""
         if (id_number is None) == (credit_code is None):
             raise ValueError("query: give exactly one of id_number or credit_code")
         body: dict[str, str] = {"item_code": item_code}
         body.update({"id_number": id_number} if id_number else {"credit_code": credit_code or ""})
+        if deliver != "now":
+            body["deliver"] = deliver
         answer = self._request("POST", "/queries", body=body, headers={"Idempotency-Key": idempotency_key}).json()
         return _document(answer, f"query {item_code}")
 
@@ -275,6 +278,7 @@ def _document(raw: dict, what: str) -> ResultDocument:
             table_headers=tuple(raw.get("table_headers", ())),
             table_rows=tuple(tuple(str(c) for c in row) for row in raw.get("table_rows", ())),
             note=raw.get("note", ""),
+            receipt_number=raw.get("receipt_number"),
         )
     except (KeyError, TypeError, ValueError):
         raise PlatformError("bad_answer", f"{what}: the platform's document lacks title, rows or verification code") from None

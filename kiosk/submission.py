@@ -157,10 +157,7 @@ class Submitter:
                                  (session_key,)).fetchone()
                 if row is not None:
                     return row[0], row[1]
-            now = self._clock()
-            day = time.strftime("%Y%m%d", time.localtime(now))
-            seq = tx.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {TABLE} WHERE day = ?", (day,)).fetchone()[0]
-            reference = f"K-{self.device_id}-{day}-{seq:04d}"
+            reference, seq, day, now = self._new_reference(tx)
             entry = tx.enqueue(Kind.APPLICATION, body, images=images,
                                meta={"local_reference": reference, "item_code": item_code})
             tx.execute(
@@ -169,6 +166,13 @@ class Submitter:
                 (reference, entry.id, session_key, item_code, day, seq, now),
             )
         return reference, entry.id
+
+    def _new_reference(self, tx: Any) -> tuple[str, int, str, float]:
+        """The next local reference, K-<device>-<yyyymmdd>-<seq>: short enough to quote, unique per kiosk."""
+        now = self._clock()
+        day = time.strftime("%Y%m%d", time.localtime(now))
+        seq = tx.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {TABLE} WHERE day = ?", (day,)).fetchone()[0]
+        return f"K-{self.device_id}-{day}-{seq:04d}", seq, day, now
 
     def _await(self, reference: str, entry_id: int, wait_s: float) -> SubmitOutcome:
         deadline = time.monotonic() + max(0.0, wait_s)
@@ -206,10 +210,19 @@ class Submitter:
 
     def queue_query(self, body: Mapping[str, Any]) -> str:
         """Offline query-and-print: queue the request so the result can be picked up later; returns the
-        local reference the citizen quotes at pickup. The body holds personal data: it is encrypted at rest."""
-        reference = self._next_reference()
-        self.outbox.enqueue("query_request", dict(body), meta={"local_reference": reference})
-        self._wake()
+        local reference the citizen quotes (or scans) at pickup. The body holds personal data: it is
+        encrypted at rest like an application's."""
+        item_code = str(body.get("item_code") or "")
+        with self.outbox.transaction() as tx:
+            reference, seq, day, now = self._new_reference(tx)
+            entry = tx.enqueue(Kind.QUERY_REQUEST, dict(body), meta={"local_reference": reference, "item_code": item_code})
+            tx.execute(
+                f"INSERT INTO {TABLE} (local_reference, entry_id, session_key, item_code, day, seq, created_at, state)"
+                " VALUES (?, ?, NULL, ?, ?, ?, ?, 'saved_locally')",
+                (reference, entry.id, item_code, day, seq, now),
+            )
+        if self.worker is not None:
+            self.worker.wake()
         return reference
 
     def reconcile(self) -> None:

@@ -183,9 +183,20 @@ class ApplicationJourneyMixin:
         screen = self.screen("query")
         body = {"item_code": self.session.item_code, "id_number": self.session.citizen.id_number,
                 **({"credit_code": self.session.form["credit_code"]} if "credit_code" in self.session.form else {})}
-        self.background(self.runtime.submitter.queue_query, body, on_done=lambda ref: screen.show_print(
-            translate("query.queued", reference=ref), "", printed=True),
-            on_error=lambda error: screen.show_failure(str(error), offline=True, can_queue=False))
+        self.background(self.runtime.submitter.queue_query, body, on_done=self._query_queued,
+                        on_error=lambda error: screen.show_failure(str(error), offline=True, can_queue=False))
+
+    def _query_queued(self, reference: str) -> None:
+        """Print a slip with the reference and its QR: scanned later at 结果领取, it finds the result."""
+        from kiosk.receipts import acceptance_receipt_for
+
+        screen = self.screen("query")
+        self.session.receipt_number = reference
+        self.session.local_reference = reference
+        self.session.submitted = False
+        document = acceptance_receipt_for(self.session, self.current_item(), self.config_kiosk)
+        self._print(document, lambda text, image, printed: screen.show_print(
+            translate("query.queued", reference=reference) + "\n" + text, image, printed))
 
     # -- printing for the journey -------------------------------------------------------------------------
     def _print(self, document: Any, show: Any) -> None:

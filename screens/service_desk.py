@@ -97,6 +97,14 @@ class ServiceDeskMixin:
         screen = self.screen("progress")
         if screen.stage == "looking_up":
             return  # the camera sees the same receipt many times a second
+        if receipt_number.startswith("K-"):
+            # A slip printed while offline carries this kiosk's local reference: find its platform receipt.
+            submitter = self.runtime.submitter
+            platform_receipt = submitter.receipt_for(receipt_number) if submitter is not None else None
+            if platform_receipt is None:
+                screen.show_error(translate("desk.error.not_uploaded"))
+                return
+            receipt_number = platform_receipt
         client = self.runtime.client
         if client is None:
             screen.show_error(translate("desk.error.offline"))

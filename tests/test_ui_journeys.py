@@ -175,3 +175,47 @@ def test_bad_rating_asks_for_a_reason_and_a_callback(ui) -> None:
         "the rating to reach the platform")
     row = list(ui.sandbox_db["ratings"].rows_where("item_code = 'SB-001' and level = 2", order_by="rowid desc"))[0]
     assert json.loads(row["reasons"]) == [_("rating.reason.wait")]
+
+
+def test_query_queued_offline_is_picked_up_later_with_the_slip_qr(ui) -> None:
+    """Platform down: the query is registered and a slip with the kiosk's reference prints. Back online, the
+    outbox sends it; later the citizen scans the slip at 结果领取, shows the same ID card, and gets the result."""
+    from kiosk.demo_codes import qr_image
+    from kiosk.receipts import receipt_qr_payload
+    from kiosk.sandbox.server import EmbeddedSandbox
+
+    pilot, runtime = ui.pilot, ui.runtime
+    port, db = runtime.sandbox.port, runtime.state_dir / "sandbox.db"
+    before = jobs(ui)
+    runtime.sandbox.stop()
+    try:
+        open_item(ui, "住房公积金缴存证明打印")
+        apply_from_guide(ui)
+        identify_by_typing(ui, ZHANG)
+        pilot.wait_for_screen("query")
+        pilot.wait_until(lambda: ui.app.screen("query").state == "offline", "the offline message", 30)
+        pilot.tap(ui.app.screen("query").ids.query_queue)
+        pilot.wait_until(lambda: ui.app.screen("query").state == "printed", "the slip")
+        reference = ui.app.session.local_reference
+        assert reference.startswith("K-KIOSK-DEMO-01-")
+        slip = printed_since(ui, before)[-1]
+        assert reference in slip and ZHANG not in slip
+    finally:
+        runtime.sandbox = EmbeddedSandbox(db, port=port).start()
+    runtime.sync_worker.wake()
+    pilot.wait_until(lambda: runtime.submitter.receipt_for(reference) is not None, "the upload", 30)
+    receipt = runtime.submitter.receipt_for(reference)
+    ui.app.end_session()
+    pilot.frames(3)
+
+    ui.app.open_pickup()  # the next visit
+    pilot.wait_for_screen("progress")
+    runtime.show_to_camera(qr_image(receipt_qr_payload(reference)))  # the slip under the camera
+    pilot.wait_for_screen("identify")
+    runtime.camera.simulator.hide()
+    pilot.tap_text(_("identify.demo_card"))  # 张建国, the applicant
+    pilot.wait_for_screen("pickup")
+    pilot.wait_until(lambda: ui.app.screen("pickup").printed == "ok", "the result to print")
+    result = printed_since(ui, before)[-1]
+    assert receipt in result and "住房公积金" in result and "4101**********2015" in result
+    assert ui.sandbox_db["applications"].get(receipt)["status"] == "picked_up"

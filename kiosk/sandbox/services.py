@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
@@ -34,6 +34,8 @@ class QueryIn(BaseModel):
     item_code: str
     id_number: Annotated[str | None, Field(pattern=ID_PATTERN)] = None
     credit_code: Annotated[str | None, Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")] = None
+    # "pickup": queued at a kiosk while offline; keep the result for self-service pickup by its applicant.
+    deliver: Literal["now", "pickup"] = "now"
 
     @model_validator(mode="after")
     def _one_subject(self) -> QueryIn:
@@ -97,7 +99,8 @@ def services_router(store: SandboxStore, catalog: Catalog) -> APIRouter:
                            false_commitment=citizen["false_commitment"], shared_materials=shared)
 
     @router.post("/queries", status_code=201)
-    def query(request: QueryIn, idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    def query(request: QueryIn, idempotency_key: Annotated[str | None, Header()] = None,
+              x_kiosk_device: Annotated[str, Header()] = "unknown") -> JSONResponse:
         if not idempotency_key or len(idempotency_key) > 64:
             raise HTTPException(400, "Idempotency-Key header (at most 64 characters) is required")
         item = item_or_404(request.item_code)
@@ -124,10 +127,15 @@ def services_router(store: SandboxStore, catalog: Catalog) -> APIRouter:
 
         def make() -> dict:
             issued = stamp()
-            return {"item_code": item.code, "title": title, "subject_name": subject_name, "rows": record["rows"],
-                    "table_headers": record.get("table_headers", []), "table_rows": record.get("table_rows", []),
-                    "note": record.get("note", ""), "issued_at": issued,
-                    "verification_code": verification_code(item.code, subject_key, issued, idempotency_key)}
+            answer = {"item_code": item.code, "title": title, "subject_name": subject_name, "rows": record["rows"],
+                      "table_headers": record.get("table_headers", []), "table_rows": record.get("table_rows", []),
+                      "note": record.get("note", ""), "issued_at": issued,
+                      "verification_code": verification_code(item.code, subject_key, issued, idempotency_key)}
+            if request.deliver == "pickup" and request.id_number:
+                answer["receipt_number"] = store.add_ready_result_locked(
+                    item.code, request.id_number, subject_name, idempotency_key,
+                    {"title": title, "rows": record["rows"], "note": record.get("note", "")}, x_kiosk_device)
+            return answer
 
         try:
             answer = store.idempotent("queries", idempotency_key, request.model_dump(mode="json"), make)

@@ -245,6 +245,23 @@ class SandboxStore:
                                             "note": f"申请人已在自助终端 {device_id} 打印领取"})
         return at
 
+    def add_ready_result_locked(self, item_code: str, id_number: str, name: str, key: str, result: dict,
+                                device_id: str) -> str:
+        """A query the kiosk queued while offline: its result waits for self-service pickup under a receipt
+        number. The caller holds the store's lock (it runs inside ``idempotent``'s ``make``)."""
+        now = _now()
+        at = _stamp(now)
+        body = {"item_code": item_code, "applicant": {"id_number": id_number, "name": name}, "channel": "kiosk"}
+        with self.db.conn:
+            receipt = self._next_receipt_number(now)
+            self._insert_application(receipt, f"query-{key}", body_digest(body), body, device_id, at,
+                                     {"receipt_number": receipt, "accepted_at": at})
+            self.db["applications"].update(receipt, {"status": "ready",
+                                                     "result": json.dumps(result, ensure_ascii=False)})
+            self.db["progress"].insert({"receipt_number": receipt, "at": at, "status": "ready",
+                                        "note": "查询结果已出具，可在自助终端凭本人身份证打印"})
+        return receipt
+
     def idempotent(self, scope: str, key: str, body: dict, make: Callable[[], dict]) -> StoredAnswer:
         """The stored answer for (scope, key), or ``make()`` stored under it. Other body: IdempotencyConflict."""
         digest = body_digest(body)
