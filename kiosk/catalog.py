@@ -199,6 +199,17 @@ class Catalog(_Model):
                 return item
         raise KeyError(code)
 
+    def search(self, text: str) -> list[CatalogItem]:
+        """Items whose name, department or category contains every word of ``text`` (case-insensitive);
+        an empty text finds everything. Guides are public: no identification needed to search."""
+        words = [w.casefold() for w in text.split()]
+        found = []
+        for item in self.items:
+            haystack = f"{item.name} {item.department} {item.category} {item.code}".casefold()
+            if all(word in haystack for word in words):
+                found.append(item)
+        return found
+
     def categories(self) -> list[str]:
         return list(dict.fromkeys(item.category for item in self.items))
 

@@ -13,6 +13,7 @@ class CatalogScreen(KioskScreen):
     greeting = StringProperty("")
     notice = StringProperty("")
     category = StringProperty("")  # "" = all
+    query = StringProperty("")  # search words ("" = no search)
 
     def on_pre_enter(self, *args) -> None:
         citizen = self.app.session.citizen
@@ -22,6 +23,23 @@ class CatalogScreen(KioskScreen):
     def choose_category(self, category: str) -> None:
         self.category = category
         self.show_catalog(self.app.catalog_state)
+
+    def search(self, text: str) -> None:
+        self.query = text.strip()
+        self.show_catalog(self.app.catalog_state)
+
+    def toggle_keyword(self, word: str) -> None:
+        # Typing Chinese is hard for many citizens: one tap on a common word searches for it.
+        self.ids.search_box.text = "" if self.query == word else word
+        self.search(self.ids.search_box.text)
+
+    def _show_keywords(self) -> None:
+        chips = self.ids.keywords
+        chips.clear_widgets()
+        for word in tr._("catalog.keywords").split():
+            chip = CategoryChip(text=word, code=word, selected=word == self.query)
+            chip.bind(on_release=lambda b: self.toggle_keyword(b.code))
+            chips.add_widget(chip)
 
     def _show_categories(self, catalog: Catalog) -> None:
         chips = self.ids.categories
@@ -44,8 +62,12 @@ class CatalogScreen(KioskScreen):
             return
         self.notice = tr._("catalog.from_cache", when=state.fetched_at or "") if state.from_cache else ""
         self._show_categories(catalog)
+        self._show_keywords()
         availability = self.app.availability
-        for item in catalog.items:
+        found = catalog.search(self.query)
+        if not found:
+            self.notice = tr._("catalog.no_match", query=self.query)
+        for item in found:
             if self.category and item.category != self.category:
                 continue
             subtitle = f"{item.category} · {item.department}"
@@ -64,3 +86,5 @@ class CatalogScreen(KioskScreen):
     def reset(self) -> None:
         self.greeting = ""
         self.category = ""
+        self.query = ""
+        self.ids.search_box.text = ""

@@ -46,6 +46,9 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.tap_text("社保", exact=True)
         shot("catalog-category")
         pilot.tap_text(_("catalog.all"), exact=True)
+        pilot.tap_text("提取", exact=True)
+        shot("catalog-search")
+        pilot.tap_text("提取", exact=True)
 
         # An application: guide → identify (with a mistyped check digit first) → materials → form → confirm.
         open_item("户籍证明开具")
@@ -143,6 +146,12 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.tap_text(_("desk.entry.confirm"), exact=True)
         pilot.wait_for_text(_("desk.progress.pickup"))
         shot("progress-ready")
+        pilot.tap_text(_("desk.progress.pickup"))
+        pilot.wait_for_screen("identify")
+        pilot.tap_text(_("identify.demo_card"))
+        pilot.wait_for_screen("pickup")
+        pilot.wait_until(lambda: app.screen("pickup").printed == "ok", "the result to print")
+        shot("pickup-printed")
         finish()
         app.open_tickets()
         pilot.wait_for_screen("ticket")

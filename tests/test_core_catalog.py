@@ -35,3 +35,11 @@ def test_a_fee_without_legal_basis_and_a_promise_beyond_the_law_fail() -> None:
         parse_catalog(raw, "catalog.json")
     assert "item SB-001" in str(caught.value) and "legal basis" in str(caught.value)
     assert "item YB-001" in str(caught.value) and "legal time limit" in str(caught.value)
+
+
+def test_search_finds_items_by_any_word_of_name_department_or_category() -> None:
+    catalog = parse_catalog(RAW, "demo")
+    assert {i.code for i in catalog.search("公积金")} == {"GJJ-001", "GJJ-002", "GJJ-003"}
+    assert [i.code for i in catalog.search("证明 户籍")] == ["HJ-001"]
+    assert catalog.search("") == list(catalog.items)
+    assert catalog.search("没有这个事项") == []

@@ -219,3 +219,16 @@ def test_query_queued_offline_is_picked_up_later_with_the_slip_qr(ui) -> None:
     result = printed_since(ui, before)[-1]
     assert receipt in result and "住房公积金" in result and "4101**********2015" in result
     assert ui.sandbox_db["applications"].get(receipt)["status"] == "picked_up"
+
+
+def test_search_the_catalog_without_identifying(ui) -> None:
+    pilot = ui.pilot
+    pilot.tap_text(_("home.start"))
+    pilot.wait_for_screen("catalog")
+    pilot.tap_text("提取", exact=True)  # a common word, one tap
+    names = {w.code for w in ui.app.screen("catalog").ids.item_list.children}
+    assert names == {"GJJ-002", "GJJ-003"}
+    ui.app.screen("catalog").ids.search_box.text = "不存在的事项"
+    pilot.tap_text(_("catalog.search"), exact=True)
+    pilot.wait_for_text("没有找到")
+    assert ui.app.session.citizen is None
