@@ -212,6 +212,6 @@ class ApplicationJourneyMixin:
             return  # the citizen has left; nothing about this print reaches the next one
         image = str(result.png_path) if result.png_path else ""
         if result.ok:
-            show(translate("result.printed"), image, True)
+            show(translate("result.paper_printed"), image, True)
         else:
             show(translate(result.reason_key), image, False)
