@@ -3,6 +3,7 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.catalog import Catalog
+from kiosk.i18n import current_language
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.widgets import CategoryChip, ChoiceButton
@@ -51,6 +52,14 @@ class CatalogScreen(KioskScreen):
             chips.add_widget(chip)
 
     def show_catalog(self, state) -> None:
+        # Rebuilding ~20 buttons with markup textures costs a visible stall on a kiosk board: rebuild only when
+        # what they show changed (catalog, availability, filter, search, language).
+        availability = self.app.availability
+        shown = (id(state), state.from_cache if state else None, self.category, self.query, current_language(),
+                 tuple(sorted(availability.unavailable_items.items())) if availability else None)
+        if shown == getattr(self, "_shown", None) and self.ids.item_list.children:
+            return
+        self._shown = shown
         grid = self.ids.item_list
         grid.clear_widgets()
         if state is None:
