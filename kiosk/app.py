@@ -446,7 +446,11 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
         reference = self.session.local_reference
         if not reference:
             return
-        receipt = self.runtime.submitter.receipt_for(reference)
+        # The kiosk's records live in SQLite: look them up on a worker thread, never on the UI thread.
+        self.background(self.runtime.submitter.receipt_for, reference, on_done=self._uploaded,
+                        on_error=lambda error: log.warning("local record lookup failed: %s", error))
+
+    def _uploaded(self, receipt: str | None) -> None:
         if receipt and self.manager.current in ("result", "rating"):
             self.screen("result").show_slip(translate("result.uploaded", receipt=receipt))
             if self.manager.current == "rating":
@@ -472,6 +476,26 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
             message = translate("confirm.error.unexpected")
         self.screen("confirm").show_error(message)
 
+    def print_for_session(self, document: Any, on_printed: Callable[[Any], None]) -> None:
+        """Print for the current session. ``on_printed(PrintResult)`` runs on the UI thread, and only while
+        that session lasts: nothing about one citizen's paper ever reaches the next one."""
+        session_id = self.session.id
+
+        def deliver(result: Any) -> None:  # on the print worker thread
+            Clock.schedule_once(lambda _dt: on_printed(result) if self.session.id == session_id else None, 0)
+
+        self.runtime.print_document(session_id, document, deliver)
+
+    def print_and_show(self, document: Any, show: Callable[[str, str, bool], None],
+                       printed_key: str = "result.paper_printed") -> None:
+        """Print, then ``show(text, png_path, ok)``: the printed paper, or what went wrong in words."""
+
+        def shown(result: Any) -> None:
+            image = str(result.png_path) if result.png_path else ""
+            show(translate(printed_key if result.ok else result.reason_key), image, result.ok)
+
+        self.print_for_session(document, shown)
+
     def print_receipt(self) -> None:
         from kiosk.receipts import acceptance_receipt_for, commitment_slip_for
 
@@ -479,31 +503,12 @@ class KioskApp(ApplicationJourneyMixin, ServiceDeskMixin, App):
         if item is None:
             return
         catalog = self.catalog_state.catalog if self.catalog_state else None
-        document = acceptance_receipt_for(self.session, item, self.config_kiosk, catalog)
-        session_id = self.session.id
-        self.runtime.print_document(
-            session_id, document, lambda result: Clock.schedule_once(lambda _dt: self._printed(session_id, result), 0)
-        )
+        result_screen = self.screen("result")
+        self.print_and_show(acceptance_receipt_for(self.session, item, self.config_kiosk, catalog),
+                            result_screen.show_print, "result.printed")
         slip = commitment_slip_for(self.session, item, self.config_kiosk)
         if slip is not None:  # 容缺 / 告知承诺: the written commitment goes home with the citizen too
-            self.runtime.print_document(
-                session_id, slip,
-                lambda result: Clock.schedule_once(lambda _dt: self._slip_printed(session_id, result), 0))
-
-    def _slip_printed(self, session_id: str, result: Any) -> None:
-        if self.session.id != session_id:
-            return
-        self.screen("result").show_slip(translate("result.slip_printed") if result.ok else translate(result.reason_key))
-
-    def _printed(self, session_id: str, result: Any) -> None:
-        if self.session.id != session_id:
-            return
-        png = str(result.png_path) if getattr(result, "png_path", None) else ""
-        if result.ok:
-            self.session.receipt_png = result.png_path
-            self.screen("result").show_print(translate("result.printed"), png, printed=True)
-        else:
-            self.screen("result").show_print(translate(result.reason_key), png, printed=False)
+            self.print_and_show(slip, lambda text, _image, _ok: result_screen.show_slip(text), "result.slip_printed")
 
     # -- rate and finish ----------------------------------------------------------------------------------
     def submit_rating(self, level: int, reasons: list[str] | None = None, callback: bool = False) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from kiosk.catalog import Catalog, CatalogItem
 from kiosk.idnumber import parse_id_number
-from kiosk.platform_client import PlatformClient, Submission, new_idempotency_key
+from kiosk.platform_client import Submission, new_idempotency_key
 from kiosk.rules.bundles import effective_item
 from kiosk.rules.commitment import CommitmentOffer, commitment_offer
 from kiosk.rules.forms import FormCheck, check_form
@@ -147,11 +147,6 @@ class ServiceFlow:
         self.session.accepted_at = submission.accepted_at
         self.session.submitted = True
         self.session.member_receipts = tuple(getattr(submission, "members", ()) or ())
-
-    @staticmethod
-    def submit(client: PlatformClient, body: dict, key: str) -> Submission:
-        """Runs on a worker thread, never on the UI thread."""
-        return client.submit_application(body, key)
 
     # -- rate ---------------------------------------------------------------------------------------------
     def rating_body(self, level: int, reasons: list[str] | None = None, callback: bool = False) -> dict:

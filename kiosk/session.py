@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from kiosk.masking import mask_id_number, mask_name, mask_phone
@@ -51,7 +50,6 @@ class Session:
     receipt_number: str | None = None
     accepted_at: str | None = None
     submitted: bool = False  # True only once the platform acknowledged
-    receipt_png: Path | None = None
     rating_level: int | None = None
     eligibility: Any = None  # the platform's answer for this citizen and item (None: not asked / offline)
     materials_check: Any = None  # kiosk.rules.materials.MaterialsCheck once the citizen ticked materials

@@ -11,8 +11,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from kivy.clock import Clock
-
 from kiosk.flow import FlowError
 from kiosk.i18n import translate
 from kiosk.platform_client import PlatformError
@@ -116,7 +114,7 @@ class ApplicationJourneyMixin:
         notice = check.notice(centre_name=self.config_kiosk.kiosk.centre_name, applicant_name=citizen.name,
                               applicant_id_number=citizen.id_number, issued_at=dt.datetime.now(),
                               kiosk_id=self.config_kiosk.kiosk.device_id)
-        self._print(missing_materials_notice(notice), screen.show_print)
+        self.print_and_show(missing_materials_notice(notice), screen.show_print)
 
     # -- the form -----------------------------------------------------------------------------------------
     def _open_form(self, item: Any) -> None:
@@ -176,7 +174,7 @@ class ApplicationJourneyMixin:
         result = printable(document, centre_name=self.config_kiosk.kiosk.centre_name,
                            kiosk_id=self.config_kiosk.kiosk.device_id, applicant_id_number=citizen.id_number,
                            applicant_name=citizen.name)
-        self._print(query_result(result), screen.show_print)
+        self.print_and_show(query_result(result), screen.show_print)
 
     def queue_query(self) -> None:
         """Offline: register the query so the result can be picked up later at a kiosk (自助领取)."""
@@ -195,23 +193,5 @@ class ApplicationJourneyMixin:
         self.session.local_reference = reference
         self.session.submitted = False
         document = acceptance_receipt_for(self.session, self.current_item(), self.config_kiosk)
-        self._print(document, lambda text, image, printed: screen.show_print(
+        self.print_and_show(document, lambda text, image, printed: screen.show_print(
             translate("query.queued", reference=reference) + "\n" + text, image, printed))
-
-    # -- printing for the journey -------------------------------------------------------------------------
-    def _print(self, document: Any, show: Any) -> None:
-        session_id = self.session.id
-
-        def done(result: Any) -> None:
-            Clock.schedule_once(lambda _dt: self._journey_printed(session_id, result, show), 0)
-
-        self.runtime.print_document(session_id, document, done)
-
-    def _journey_printed(self, session_id: str, result: Any, show: Any) -> None:
-        if self.session.id != session_id:
-            return  # the citizen has left; nothing about this print reaches the next one
-        image = str(result.png_path) if result.png_path else ""
-        if result.ok:
-            show(translate("result.paper_printed"), image, True)
-        else:
-            show(translate(result.reason_key), image, False)

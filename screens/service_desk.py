@@ -98,13 +98,15 @@ class ServiceDeskMixin:
         if screen.stage == "looking_up":
             return  # the camera sees the same receipt many times a second
         if receipt_number.startswith("K-"):
-            # A slip printed while offline carries this kiosk's local reference: find its platform receipt.
+            # A slip printed while offline carries this kiosk's local reference: find its platform receipt
+            # in the kiosk's records (SQLite, so on a worker thread), then look that up.
             submitter = self.runtime.submitter
-            platform_receipt = submitter.receipt_for(receipt_number) if submitter is not None else None
-            if platform_receipt is None:
+            if submitter is None:
                 screen.show_error(translate("desk.error.not_uploaded"))
                 return
-            receipt_number = platform_receipt
+            self.background(submitter.receipt_for, receipt_number, on_done=self._local_reference_resolved,
+                            on_error=lambda _error: screen.show_error(translate("desk.error.not_uploaded")))
+            return
         client = self.runtime.client
         if client is None:
             screen.show_error(translate("desk.error.offline"))
@@ -112,6 +114,12 @@ class ServiceDeskMixin:
         screen.show_looking_up(receipt_number)
         self.background(client.application_progress, receipt_number, on_done=self._progress_found,
                         on_error=lambda error: self._progress_failed(receipt_number, error))
+
+    def _local_reference_resolved(self, receipt_number: str | None) -> None:
+        if receipt_number is None:  # not uploaded yet: the platform has no receipt for it
+            self.screen("progress").show_error(translate("desk.error.not_uploaded"))
+        else:
+            self.look_up_receipt(receipt_number)
 
     def _progress_found(self, progress: Progress) -> None:
         if self.manager.current != "progress":
@@ -218,13 +226,9 @@ class ServiceDeskMixin:
                            kiosk_id=kiosk.device_id, applicant_id_number=citizen.id_number,
                            applicant_name=citizen.name)  # the builder masks both
         self.screen("pickup").show_done(translate("desk.pickup.done"), translate("desk.pickup.printing"))
-        session_id = self.session.id
-        self.runtime.print_document(session_id, query_result(result), lambda printed: Clock.schedule_once(
-            lambda _dt: self._pickup_printed(session_id, printed), 0))
+        self.print_for_session(query_result(result), self._pickup_printed)
 
-    def _pickup_printed(self, session_id: str, result: Any) -> None:
-        if self.session.id != session_id:
-            return
+    def _pickup_printed(self, result: Any) -> None:
         png = str(result.png_path) if getattr(result, "png_path", None) else ""
         text = translate("desk.pickup.printed" if result.ok else "desk.pickup.print_failed")
         self.screen("pickup").show_print(text, png, result.ok)
@@ -253,13 +257,10 @@ class ServiceDeskMixin:
         screen.show_ticket(number.number, waiting, number.offline)
         kiosk = self.config_kiosk.kiosk
         document = ticket_document(number, centre_name=kiosk.centre_name, kiosk_id=kiosk.device_id)
-        session_id = self.session.id
-        self.runtime.print_document(session_id, document, lambda printed: Clock.schedule_once(
-            lambda _dt: self._ticket_printed(session_id, printed), 0))
+        self.print_for_session(document, self._ticket_printed)
 
-    def _ticket_printed(self, session_id: str, result: Any) -> None:
-        if self.session.id != session_id:
-            return
+    def _ticket_printed(self, result: Any) -> None:
+        session_id = self.session.id
         text = translate("desk.ticket.printed" if result.ok else "desk.ticket.print_failed")
         self.screen("ticket").show_print(text, result.ok)
         # Home after a moment, unless the citizen already left (a new session must not be cut short).

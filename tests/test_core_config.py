@@ -67,3 +67,11 @@ def test_kiosk_run_with_bad_config_stops_with_the_message(tmp_path: Path) -> Non
     assert result.returncode == 78  # EX_CONFIG: systemd does not restart-loop on it
     assert f"config {path}: [kiosk] idle_timeout_s = 5" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_demo_pin_hash_is_the_hash_of_the_published_demo_pin(tmp_path: Path) -> None:
+    from kiosk.config import DEMO_MAINTENANCE_PIN, demo_config
+    from kiosk.maintenance.pin import verify_pin
+
+    assert verify_pin(DEMO_MAINTENANCE_PIN, demo_config(tmp_path).maintenance.pin_hash)
+    assert not verify_pin("0000", demo_config(tmp_path).maintenance.pin_hash)

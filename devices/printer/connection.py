@@ -24,7 +24,7 @@ from devices.urls import DeviceUrl, DeviceUrlError, parse_device_url
 
 SCHEMES = ("usb", "serial", "tcp", "file", "sim")
 STATUS_TIMEOUT_S = 1.0  # a printer answers DLE EOT within milliseconds; a second means it is not there
-_USB_URL = re.compile(r"^usb://(0x[0-9a-fA-F]{1,4}):(0x[0-9a-fA-F]{1,4})/?(?:\?(.*))?$")
+_USB_IDS = re.compile(r"^(0x[0-9a-fA-F]{1,4}):(0x[0-9a-fA-F]{1,4})$")
 
 
 class PrinterConnectionError(RuntimeError):
@@ -167,8 +167,6 @@ def open_printer(url: str, *, status_timeout: float = STATUS_TIMEOUT_S) -> Print
     Raises PrinterConnectionError for a URL that cannot name a printer.
     """
     text = url.strip()
-    if text.lower().startswith("usb://"):
-        return _usb(text, status_timeout)
     try:
         parsed = parse_device_url(text, SCHEMES)
     except DeviceUrlError as exc:
@@ -179,16 +177,13 @@ def open_printer(url: str, *, status_timeout: float = STATUS_TIMEOUT_S) -> Print
         raise PrinterConnectionError(f"printer {exc}") from None
 
 
-def _usb(text: str, status_timeout: float) -> Printer:
-    # devices.urls cannot parse "usb://0x0416:0x5011" (it reads the product id as a port number).
-    match = _USB_URL.match(text)
-    if not match:
+def _usb(url: DeviceUrl, status_timeout: float) -> Printer:
+    text = url.raw
+    match = _USB_IDS.match(url.host)
+    if not match or url.path.strip("/"):
         raise PrinterConnectionError(f"printer {text!r}: write a USB printer as usb://0xVID:0xPID, "
                                      "e.g. usb://0x0416:0x5011 (see lsusb)")
-    from urllib.parse import parse_qsl
-
-    params = dict(parse_qsl(match.group(3) or ""))
-    extra = {k: int(params[k], 0) for k in ("in_ep", "out_ep") if k in params}
+    extra = {k: url.int_param(k, 0) for k in ("in_ep", "out_ep") if k in url.params}
     from escpos.printer import Usb
     from escpos.printer.usb import is_usable
 
@@ -265,4 +260,4 @@ class _Unavailable:
         pass
 
 
-_BUILDERS = {"serial": _serial, "tcp": _tcp, "file": _file, "sim": _sim}
+_BUILDERS = {"usb": _usb, "serial": _serial, "tcp": _tcp, "file": _file, "sim": _sim}
