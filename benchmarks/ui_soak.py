@@ -40,7 +40,7 @@ def main() -> int:
     prepare_window((540, 960), False)
     from kivy.clock import Clock
 
-    from kiosk.app import KioskApp
+    from screens.app import KioskApp
     from kiosk.config import demo_config
     from kiosk.demo_codes import qr_image
     from kiosk.i18n import translate as _

@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kiosk.catalog import Catalog, CatalogItem
 from kiosk.idnumber import parse_id_number
-from kiosk.platform_client import Submission, new_idempotency_key
+from kiosk.platform_client import new_idempotency_key
 from kiosk.rules.bundles import effective_item
 from kiosk.rules.commitment import CommitmentOffer, commitment_offer
 from kiosk.rules.forms import FormCheck, check_form
 from kiosk.rules.materials import MaterialsCheck, check_materials
 from kiosk.session import Citizen, IdentitySource, Session
+
+if TYPE_CHECKING:
+    from kiosk.submission import SubmitOutcome
 
 RATING_LEVELS: tuple[tuple[int, str], ...] = (
     (5, "rating.level.5"),  # 非常满意
@@ -142,11 +146,12 @@ class ServiceFlow:
             self.session.idempotency_key = new_idempotency_key()
         return body, self.session.idempotency_key
 
-    def record_submission(self, submission: Submission) -> None:
-        self.session.receipt_number = submission.receipt_number
-        self.session.accepted_at = submission.accepted_at
+    def record_submission(self, outcome: SubmitOutcome) -> None:
+        """The platform acknowledged (``kiosk.submission.SubmitOutcome`` with status "acknowledged")."""
+        self.session.receipt_number = outcome.receipt_number
+        self.session.accepted_at = outcome.accepted_at
         self.session.submitted = True
-        self.session.member_receipts = tuple(getattr(submission, "members", ()) or ())
+        self.session.member_receipts = outcome.members
 
     # -- rate ---------------------------------------------------------------------------------------------
     def rating_body(self, level: int, reasons: list[str] | None = None, callback: bool = False) -> dict:

@@ -2,11 +2,21 @@
 
 Every failure becomes a ``PlatformError`` whose ``kind`` says what a person can do about it:
 ``unreachable`` (network or platform down: try later, or the outbox keeps it), ``rejected`` (the platform
-said no to this request: 4xx), ``server`` (5xx: try later), ``bad_answer`` (not the contract).
+said no to this request: 4xx), ``server`` (5xx: try later), ``bad_answer`` (not the contract). ``PlatformError.problem`` is the platform's
+problem body when it sent one (``type``, ``title``, ``status``, ``detail``, and for identity refusals
+``required_level``: the level of identity the request needs, see kiosk/sandbox/identity.py).
+
+Identity: ``verify_identity`` (an e-ID / e-social-card / provincial-app code) and ``verify_face`` (ID card read
+at this kiosk + the live face) answer a verification proof. Every call that returns or changes personal data
+(``eligibility``, ``query``, ``pickup``, ``submit_application``) takes it as ``proof=`` and sends it in the
+``X-Verification-Proof`` header. No ID number goes into a URL: they travel in request bodies only.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
 import json
 import logging
 import uuid
@@ -22,14 +32,34 @@ from kiosk.logging_setup import redact
 log = logging.getLogger(__name__)
 
 ErrorKind = Literal["unreachable", "rejected", "server", "bad_answer"]
+PROOF_HEADER = "X-Verification-Proof"
 
 
 class PlatformError(Exception):
-    def __init__(self, kind: ErrorKind, message: str, status: int | None = None, retry_after: float | None = None):
+    def __init__(self, kind: ErrorKind, message: str, status: int | None = None, retry_after: float | None = None,
+                 problem: dict | None = None):
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.retry_after = retry_after
+        self.problem = problem  # the platform's problem body (JSON object), when it sent one
+
+    @property
+    def required_level(self) -> str | None:
+        """The identity level the refused request needs ("verified"), when the platform named one."""
+        level = (self.problem or {}).get("required_level")
+        return str(level) if level else None
+
+    @property
+    def problem_type(self) -> str:
+        """The problem's type URI, e.g. "urn:gov-kiosk:problem:face-not-matched" ("" when none was sent)."""
+        return str((self.problem or {}).get("type", ""))
+
+    @property
+    def is_outage(self) -> bool:
+        """The platform could not be reached or failed on its side: try later (the outbox keeps the work).
+        Anything else is an answer about this request (refused, not found, not the contract)."""
+        return self.kind in ("unreachable", "server")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +75,7 @@ class MemberReceipt:
 
     item_code: str
     receipt_number: str
-    promised_limit_days: int
+    promised_limit_days: int | None = None  # None when only the outbox's acknowledgement was kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +89,52 @@ class Submission:
 
 @dataclass(frozen=True, slots=True)
 class Eligibility:
-    """What the platform says about this applicant for this item (GET /v1/citizens/{id}/eligibility)."""
+    """What the platform says about this applicant for this item (POST /v1/eligibility).
+
+    ``reason`` is public (offered | not_listed | not_offered): it may be shown on the screen. ``private_reason``
+    (bad_credit | false_commitment | "") and ``private_detail`` reveal something about the person: they go on
+    the citizen's own printed slip only, never on a screen or into a log."""
 
     item_code: str
     commitment_offered: bool  # 告知承诺 may be offered
-    reason: str  # offered | not_listed | bad_credit | false_commitment
+    reason: str  # offered | not_listed | not_offered
     credit_ok: bool
     false_commitment: bool
     shared_materials: tuple[str, ...]  # the item's materials the platform fetches for this citizen
+    private_reason: str = ""
+    private_detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """A verification proof from the platform: carry it as ``proof=`` until ``expires_at``, then verify again."""
+
+    proof: str
+    level: str  # "verified"
+    method: str  # face | eid | social_card | province_app
+    expires_at: str  # ISO 8601 with offset
+
+
+@dataclass(frozen=True, slots=True)
+class CardEvidence:
+    """What the kiosk tells the platform about the ID card it read (POST /v1/identity/face)."""
+
+    read_at: dt.datetime  # with offset
+    valid_until: dt.date | None  # None: long-term (长期)
+    card_digest: str  # card_digest(...) of the chip's fields
+
+    def as_json(self) -> dict[str, Any]:
+        return {"read_at": self.read_at.isoformat(timespec="seconds"), "card_digest": self.card_digest,
+                "valid_until": self.valid_until.isoformat() if self.valid_until else None}
+
+
+def card_digest(card: Any) -> str:
+    """SHA-256 (hex) of an ID card's chip fields (devices.idreader.IdCard or alike), "|"-joined in card order:
+    name, sex, nation_code, birth_date, address, id_number, issuer, valid_from, valid_until ("" for 长期)."""
+    fields = ("name", "sex", "nation_code", "birth_date", "address", "id_number", "issuer", "valid_from",
+              "valid_until")
+    text = "|".join("" if getattr(card, name) is None else str(getattr(card, name)) for name in fields)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +213,10 @@ class PlatformClient:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         send_headers = {"Content-Type": "application/json"} if data is not None else {}
         send_headers.update(headers or {})
+        if method == "POST" and "Idempotency-Key" not in send_headers:
+            # The platform requires a key on every POST (issue #14); a call that is not retried as the same
+            # request (heartbeat, ticket, lookup) gets a fresh one.
+            send_headers["Idempotency-Key"] = new_idempotency_key()
         try:
             response = self._http.request(method, url, data=data, headers=send_headers, timeout=self.timeout)
         except requests.Timeout:
@@ -154,12 +226,13 @@ class PlatformClient:
         if response.status_code in ok:
             return response
         retry_after = _retry_after(response.headers.get("Retry-After"))
-        detail = _detail(response)
-        # Some paths carry an ID number (/citizens/{id}/eligibility): log them redacted.
+        problem = _problem(response)
+        detail = str(problem.get("detail", "")) if problem else response.text[:200]
         log.warning("platform %s %s answered %s: %s", method, redact(path), response.status_code, redact(detail))
-        if response.status_code >= 500:
-            raise PlatformError("server", f"platform error {response.status_code}: {detail}", response.status_code, retry_after)
-        raise PlatformError("rejected", f"platform refused ({response.status_code}): {detail}", response.status_code, retry_after)
+        kind: ErrorKind = "server" if response.status_code >= 500 else "rejected"
+        what = "platform error" if kind == "server" else "platform refused"
+        raise PlatformError(kind, f"{what} ({response.status_code}): {detail}", response.status_code, retry_after,
+                            problem)
 
     def health(self) -> dict:
         return self._request("GET", "/health").json()
@@ -176,10 +249,12 @@ class PlatformClient:
             raise PlatformError("bad_answer", f"catalog from the platform is not valid: {error}") from None
         return CatalogAnswer(catalog, response.headers.get("ETag"), raw)
 
-    def submit_application(self, body: dict, idempotency_key: str) -> Submission:
+    def submit_application(self, body: dict, idempotency_key: str, *, proof: str | None = None) -> Submission:
         """A single item or a bundle (item kind bundle: the answer lists a receipt per member).
-        ``body["commitment"]`` (from kiosk.rules.materials) records a 容缺 or 告知承诺 acceptance."""
-        response = self._request("POST", "/applications", body=body, headers={"Idempotency-Key": idempotency_key})
+        ``body["commitment"]`` (from kiosk.rules.materials) records a 容缺 or 告知承诺 acceptance. ``proof``: the
+        applicant's verification proof (the platform accepts it for days on an application: see the outbox)."""
+        response = self._request("POST", "/applications", body=body,
+                                 headers={"Idempotency-Key": idempotency_key, **_proof_header(proof)})
         try:
             answer = response.json()
             return Submission(answer["receipt_number"], answer["accepted_at"], int(answer["promised_limit_days"]),
@@ -188,8 +263,20 @@ class PlatformClient:
             raise PlatformError("bad_answer", "the platform's answer to an application lacks a receipt number") from None
 
     def verify_identity(self, kind: str, token: str) -> dict:
-        """Ask the platform whose identity QR token this is (e-ID, e-social-security card, provincial app)."""
-        return self._request("POST", "/identity/verify", body={"kind": kind, "token": token}).json()
+        """Ask the platform whose identity QR token this is (e-ID, e-social-security card, provincial app).
+        The answer: ``id_number``, ``name``, ``phone``, and the verification ``proof`` with ``level``
+        ("verified"), ``method`` and ``expires_at``; ``verification(answer)`` gives the typed proof."""
+        answer = self._request("POST", "/identity/verify", body={"kind": kind, "token": token}).json()
+        if not isinstance(answer, dict) or not answer.get("id_number") or not answer.get("proof"):
+            raise PlatformError("bad_answer", "identity code check: the platform's answer lacks the person or proof")
+        return answer
+
+    def verify_face(self, id_number: str, card: CardEvidence, jpeg: bytes) -> Verification:
+        """人证比对: the card just read at this kiosk and the live face (JPEG bytes, kept in memory only).
+        Refusals are ``PlatformError`` with a problem type: face-not-matched (403), card-expired (403, with
+        ``valid_until``), card-read-stale (403), too-many-face-attempts (429), face-matching-unavailable (503)."""
+        body = {"id_number": id_number, "card": card.as_json(), "face_jpeg": base64.b64encode(jpeg).decode()}
+        return verification(self._request("POST", "/identity/face", body=body).json())
 
     def progress(self, receipt_number: str) -> dict:
         """The raw progress answer (kept for existing callers); ``application_progress`` is the typed one."""
@@ -208,36 +295,44 @@ class PlatformClient:
         except (KeyError, TypeError, AttributeError):
             raise PlatformError("bad_answer", f"progress of {receipt_number}: the answer lacks status or history") from None
 
-    def eligibility(self, id_number: str, item_code: str) -> Eligibility:
+    def eligibility(self, id_number: str, item_code: str, *, proof: str | None = None) -> Eligibility:
         """Whether 告知承诺 may be offered and which materials the platform fetches by sharing (404: unknown)."""
-        path = f"/citizens/{_segment(id_number)}/eligibility?item_code={quote(item_code, safe='')}"
-        answer = self._request("GET", path).json()
+        answer = self._request("POST", "/eligibility", body={"item_code": item_code, "id_number": id_number},
+                               headers=_proof_header(proof)).json()
         try:
             return Eligibility(
                 item_code=answer["item_code"], commitment_offered=bool(answer["commitment_offered"]),
                 reason=str(answer["reason"]), credit_ok=bool(answer["credit_ok"]),
                 false_commitment=bool(answer["false_commitment"]),
                 shared_materials=tuple(answer["shared_materials"]),
+                private_reason=str(answer.get("private_reason", "")),
+                private_detail=str(answer.get("private_detail", "")),
             )
         except (KeyError, TypeError):
             raise PlatformError("bad_answer", f"eligibility for {item_code}: the answer is not the contract") from None
 
     def query(self, item_code: str, idempotency_key: str, *, id_number: str | None = None,
-              credit_code: str | None = None, deliver: str = "now") -> ResultDocument:
-        """A query-and-print item for a person (id_number) or an enterprise (credit_code); 404: no record."""
-        if (id_number is None) == (credit_code is None):
-            raise ValueError("query: give exactly one of id_number or credit_code")
+              credit_code: str | None = None, deliver: str = "now", proof: str | None = None) -> ResultDocument:
+        """A query-and-print item about the verified person ``id_number``, or about the enterprise
+        ``credit_code`` asked by ``id_number`` acting for it (legal representative or authorised agent; 403
+        problem not-authorised-for-enterprise otherwise). 404: no record."""
+        if id_number is None and credit_code is None:
+            raise ValueError("query: give id_number (and credit_code for an enterprise)")
         body: dict[str, str] = {"item_code": item_code}
-        body.update({"id_number": id_number} if id_number else {"credit_code": credit_code or ""})
+        if id_number:
+            body["id_number"] = id_number
+        if credit_code:
+            body["credit_code"] = credit_code
         if deliver != "now":
             body["deliver"] = deliver
-        answer = self._request("POST", "/queries", body=body, headers={"Idempotency-Key": idempotency_key}).json()
+        answer = self._request("POST", "/queries", body=body,
+                               headers={"Idempotency-Key": idempotency_key, **_proof_header(proof)}).json()
         return _document(answer, f"query {item_code}")
 
-    def pickup(self, receipt_number: str, id_number: str) -> Pickup:
+    def pickup(self, receipt_number: str, id_number: str, *, proof: str | None = None) -> Pickup:
         """The result of a ready application, only for its applicant: 403 another person's ID, 409 not ready."""
-        answer = self._request("POST", f"/applications/{_segment(receipt_number)}/pickup",
-                               body={"id_number": id_number}).json()
+        answer = self._request("POST", "/pickups", body={"receipt_number": receipt_number, "id_number": id_number},
+                               headers=_proof_header(proof)).json()
         try:
             return Pickup(answer["receipt_number"], answer["picked_up_at"],
                           _document(answer["document"], f"pickup {receipt_number}"))
@@ -257,6 +352,19 @@ class PlatformClient:
 
     def heartbeat(self, body: dict) -> None:
         self._request("POST", f"/devices/{self.device_id}/heartbeat", body=body, ok=(200, 204))
+
+
+def verification(answer: Any) -> Verification:
+    """The typed proof out of a /v1/identity/* answer."""
+    try:
+        return Verification(str(answer["proof"]), str(answer["level"]), str(answer["method"]),
+                            str(answer["expires_at"]))
+    except (KeyError, TypeError):
+        raise PlatformError("bad_answer", "identity check: the platform's answer lacks the proof") from None
+
+
+def _proof_header(proof: str | None) -> dict[str, str]:
+    return {PROOF_HEADER: proof} if proof else {}
 
 
 def _segment(text: str) -> str:
@@ -293,9 +401,10 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _detail(response: requests.Response) -> str:
+def _problem(response: requests.Response) -> dict | None:
+    """The answer's JSON object (a problem body, or FastAPI's {"detail": ...}), None when it is not one."""
     try:
-        detail = response.json().get("detail", "")
+        document = response.json()
     except ValueError:
-        detail = response.text[:200]
-    return str(detail)
+        return None
+    return document if isinstance(document, dict) else None

@@ -132,9 +132,11 @@ class KioskRuntime:
             self.device_status["camera"] = DeviceStatus.fault(str(error))
             self.camera = None
             return
-        self.decode_worker = DecodeWorker(self.camera, lambda d: self._code_seen(d.text, "camera")).start()
+        # d.text is None when the code's charset cannot be told (devices/decode/charset.py): refused as empty.
+        self.decode_worker = DecodeWorker(self.camera, lambda d: self._code_seen(d.text or "", "camera")).start()
 
     def _open_scanner(self) -> None:
+        from devices.decode.charset import read_text  # one rule for a code's bytes, camera or scanner
         from devices.scanner import open_scanner
 
         url = self.config.devices.scanner
@@ -143,7 +145,7 @@ class KioskRuntime:
         try:
             self.scanner = open_scanner(url)
             self.scanner.start(lambda code: self._code_seen(
-                code.decode("utf-8", "replace") if isinstance(code, bytes) else code, "scanner"))
+                (read_text(code).text or "") if isinstance(code, bytes) else code, "scanner"))
         except Exception as error:
             log.error("scanner %s: %s", url, error)
             self.device_status["scanner"] = DeviceStatus.fault(str(error))
@@ -166,11 +168,6 @@ class KioskRuntime:
         """Demo and tests: hold an image (e.g. a phone showing a QR code) up to the simulated camera."""
         if self.camera_is_simulated:
             self.camera.simulator.show(image)
-
-    def present_demo_qr(self, kind: str = "eid") -> None:
-        from kiosk.demo_codes import demo_identity_payload, qr_image
-
-        self.show_to_camera(qr_image(demo_identity_payload(kind)))
 
     def _open_printer(self) -> None:
         from devices.printer import open_printer

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kiosk.platform_client import MemberReceipt
+from kiosk.references import local_reference
 from offline.errors import OutboxUnavailable
 from offline.model import Kind, State
 from offline.outbox import Outbox
@@ -85,7 +87,7 @@ class SubmitOutcome:
     accepted_at: str | None = None
     entry_id: int | None = None
     detail: str = ""  # for the log and the technician; never personal data
-    members: tuple[tuple[str, str], ...] = ()  # a bundle's (item code, receipt number), when acknowledged
+    members: tuple[MemberReceipt, ...] = ()  # a bundle's member receipts, when acknowledged
 
     @property
     def submitted(self) -> bool:
@@ -172,7 +174,7 @@ class Submitter:
         now = self._clock()
         day = time.strftime("%Y%m%d", time.localtime(now))
         seq = tx.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {TABLE} WHERE day = ?", (day,)).fetchone()[0]
-        return f"K-{self.device_id}-{day}-{seq:04d}", seq, day, now
+        return local_reference(self.device_id, day, seq), seq, day, now
 
     def _await(self, reference: str, entry_id: int, wait_s: float) -> SubmitOutcome:
         deadline = time.monotonic() + max(0.0, wait_s)
@@ -183,7 +185,7 @@ class Submitter:
                 ack = entry.ack or {}
                 return SubmitOutcome("acknowledged", MESSAGE_KEYS["acknowledged"], reference,
                                      ack.get("receipt_number"), ack.get("accepted_at"), entry_id,
-                                     members=tuple(tuple(m) for m in ack.get("members", ())))
+                                     members=tuple(MemberReceipt(code, number) for code, number in ack.get("members", ())))
             if entry.state is State.DEAD:
                 self.reconcile()
                 return SubmitOutcome("rejected", MESSAGE_KEYS["rejected"], reference, entry_id=entry_id,

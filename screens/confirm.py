@@ -14,8 +14,8 @@ class ConfirmScreen(KioskScreen):
 
     def on_pre_enter(self, *args) -> None:
         item = self.app.current_item()
-        citizen = self.app.session.citizen
-        if item is None or citizen is None:
+        rows = self.app.desk.apply.confirm_rows()  # what may be shown on a public screen
+        if item is None or not rows:
             return
         self.error_text = ""
         self.busy = False
@@ -34,21 +34,10 @@ class ConfirmScreen(KioskScreen):
             deadline = check.supply_by.strftime("%Y-%m-%d") if check.supply_by else ""
             extra = ["", f"[b]{tr._('confirm.commitment.' + check.outcome)}[/b]",
                      tr._("confirm.commitment.supply", missing=missing or tr._("confirm.none"), deadline=deadline)]
-        form = [f"[b]{f.label}[/b]  {self.app.session.form[f.key]}" for f in item.fields if f.key in self.app.session.form
-                and f.type != "phone"]
-        self.summary = "\n".join([
-            f"[b]{tr._('confirm.item')}[/b]  {item.name}",
-            f"[b]{tr._('confirm.applicant')}[/b]  {citizen.masked_name or tr._('confirm.name_unknown')}",
-            f"[b]{tr._('confirm.id_number')}[/b]  {citizen.masked_id}",
-            f"[b]{tr._('confirm.time_limit')}[/b]  "
-            + tr._("confirm.days", days=item.guide.promised_limit_days),
-            f"[b]{tr._('confirm.fee')}[/b]  " + "；".join(fee_lines),
-            *form,
-            "",
-            f"[b]{tr._('confirm.materials')}[/b]",
-            materials,
-            *extra,
-        ])
+        lines = [f"[b]{label}[/b]  {value}" for label, value in rows[:4]]
+        lines.append(f"[b]{tr._('confirm.fee')}[/b]  " + "；".join(fee_lines))
+        lines += [f"[b]{label}[/b]  {value}" for label, value in rows[4:]]
+        self.summary = "\n".join([*lines, "", f"[b]{tr._('confirm.materials')}[/b]", materials, *extra])
 
     def submit(self) -> None:
         self.error_text = ""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 
 from screens.base import KioskScreen
+from screens.keyboard import OnScreenKeyboard  # noqa: F401  (the kv rule below uses it)
 
 
 def group_id_digits(digits: str) -> str:
@@ -21,25 +22,26 @@ class IdentifyScreen(KioskScreen):
     status_text = StringProperty("")
 
     def on_pre_enter(self, *args) -> None:
-        self.demo_card_available = self.app.runtime.id_reader_is_simulated
-        self.demo_qr_available = self.app.runtime.camera_is_simulated
+        self.demo_card_available = self.app.demo.card_available
+        self.demo_qr_available = self.app.demo.camera_available
         self.reader_text = self.app.reader_status_text()
 
-    def on_key(self, key: str) -> None:
+    def on_kv_post(self, base_widget) -> None:
+        # The on-screen keyboard (ID layout: digits and X) holds what is typed; the screen shows it grouped.
+        self.ids.pad.bind(text=self._typed)
+
+    def _typed(self, _keyboard, text: str) -> None:
         self.error_text = ""
-        if key == "back":
-            self.typed = self.typed[:-1]
-        elif len(self.typed) < 18:
-            self.typed += key
+        self.typed = text
 
     def confirm_typed(self) -> None:
         self.app.identify_typed(self.typed)
 
     def present_demo_card(self) -> None:
-        self.app.runtime.present_demo_card()
+        self.app.demo.present_card()
 
     def present_demo_qr(self) -> None:
-        self.app.runtime.present_demo_qr()
+        self.app.demo.identity_qr()
 
     def show_error(self, text: str) -> None:
         self.status_text = ""
@@ -49,6 +51,7 @@ class IdentifyScreen(KioskScreen):
         self.status_text = text
 
     def reset(self) -> None:
+        self.ids.pad.reset()
         self.typed = ""
         self.error_text = ""
         self.status_text = ""

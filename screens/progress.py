@@ -4,49 +4,24 @@ never shows personal data: only the item, the status and the platform's step not
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.utils import escape_markup
 
+from kiosk.desk.outcomes import HistoryStep, ProgressView
 from kiosk.i18n import translate
-from kiosk.platform_client import Progress, ProgressStep
+from kiosk.references import RECEIPT_DIGITS, RECEIPT_PREFIX, group_receipt_digits, receipt_digits
 from screens.base import KioskScreen
 
-RECEIPT_PREFIX = "ZW"  # the platform's receipt numbers: ZW + date (8 digits) + sequence (6 digits)
-RECEIPT_DIGITS = 14
-KNOWN_STATUSES = ("accepted", "reviewing", "approved", "ready", "picked_up", "rejected")
-STATUS_TONES = {"ready": "ok", "picked_up": "ok", "approved": "ok", "rejected": "alert"}
+__all__ = ["DeskStage", "ProgressScreen", "group_receipt_digits"]  # progress.kv imports the grouping
 
 
-def group_receipt_digits(digits: str) -> str:
-    """20261101 000001: the date, then the sequence, so a citizen can compare with the paper receipt."""
-    return " ".join(part for part in (digits[:8], digits[8:]) if part)
-
-
-def status_text(status: str, kind: str = "status") -> str:
-    """The plain-Chinese name (kind "status") or explanation (kind "explain") of a platform status; a status
-    this kiosk does not know yet gets a neutral wording, never the platform's English code."""
-    return translate(f"desk.{kind}.{status if status in KNOWN_STATUSES else 'other'}")
-
-
-def step_time(at: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(at)
-    except ValueError:
-        return at  # shown as the platform wrote it rather than dropping the step
-    return translate("desk.progress.when", year=moment.year, month=moment.month, day=moment.day,
-                     hour=moment.hour, minute=moment.minute)
-
-
-def history_markup(history: Sequence[ProgressStep]) -> str:
-    """Oldest first, like a story: when, what, and the office's note. Notes come from the platform and are
-    escaped so a bracket in them cannot change the markup."""
+def history_markup(history: tuple[HistoryStep, ...]) -> str:
+    """Oldest first, like a story. Notes come from the platform and are escaped so a bracket in them cannot
+    change the markup."""
     steps = []
     for step in history:
-        line = f"[b]{escape_markup(step_time(step.at))}   {escape_markup(status_text(step.status))}[/b]"
+        line = f"[b]{escape_markup(step.when)}   {escape_markup(step.status)}[/b]"
         if step.note:
             line += f"\n{escape_markup(step.note)}"
         steps.append(line)
@@ -105,7 +80,7 @@ class ProgressScreen(KioskScreen):
         self.title_key = "desk.pickup_bar" if mode == "pickup" else "desk.progress_bar"
 
     def on_pre_enter(self, *args) -> None:
-        self.demo_available = self.app.runtime.camera_is_simulated
+        self.demo_available = self.app.demo.camera_available
 
     # -- entry --------------------------------------------------------------------------------------------
     def on_key(self, key: str) -> None:
@@ -130,11 +105,7 @@ class ProgressScreen(KioskScreen):
 
     def show_looking_up(self, receipt_number: str) -> None:
         # A scanned number is shown in the box too: the citizen sees what was read, and can correct it.
-        digits = receipt_number.removeprefix(RECEIPT_PREFIX)
-        if receipt_number.startswith(RECEIPT_PREFIX) and len(digits) == RECEIPT_DIGITS and digits.isdigit():
-            self.typed = digits
-        else:
-            self.typed = ""
+        self.typed = receipt_digits(receipt_number)
         self.error_text = ""
         self.stage = "looking_up"
 
@@ -145,17 +116,17 @@ class ProgressScreen(KioskScreen):
         self.error_text = text
 
     # -- status -------------------------------------------------------------------------------------------
-    def show_progress(self, progress: Progress, item_name: str, member_names: dict[str, str],
-                      notice: str = "") -> None:
-        self.item_name = item_name
-        self.receipt_text = translate("desk.progress.receipt", number=progress.receipt_number)
-        self.current_text = translate("desk.progress.current", status=status_text(progress.status))
-        self.tone = STATUS_TONES.get(progress.status, "info")
-        self.explain_text = status_text(progress.status, "explain")
-        self.history_text = history_markup(progress.history)
-        self.bundle_text = _bundle_text(progress, member_names)
-        self.notice_text = notice
-        self.can_pick_up = progress.ready_for_pickup
+    def show_progress(self, view: ProgressView) -> None:
+        self.progress = view.progress  # kept on the screen, so ending the session forgets it
+        self.item_name = view.item_name
+        self.receipt_text = view.receipt.text()
+        self.current_text = view.current.text()
+        self.tone = view.tone
+        self.explain_text = view.explain.text()
+        self.history_text = history_markup(view.history)
+        self.bundle_text = _bundle_text(view)
+        self.notice_text = view.notice.text() if view.notice is not None else ""
+        self.can_pick_up = view.can_pick_up
         self.error_text = ""
         self.stage = "status"
 
@@ -171,12 +142,11 @@ class ProgressScreen(KioskScreen):
         self.progress = None
 
 
-def _bundle_text(progress: Progress, member_names: dict[str, str]) -> str:
-    if progress.members:
+def _bundle_text(view: ProgressView) -> str:
+    if view.members:
         lines = [translate("desk.progress.members")]
-        lines += [translate("desk.progress.member", item=member_names.get(m.item_code, m.item_code),
-                            number=m.receipt_number) for m in progress.members]
+        lines += [translate("desk.progress.member", item=name, number=number) for name, number in view.members]
         return "\n".join(lines)
-    if progress.bundle_receipt:
-        return translate("desk.progress.bundle", number=progress.bundle_receipt)
+    if view.bundle_receipt:
+        return translate("desk.progress.bundle", number=view.bundle_receipt)
     return ""

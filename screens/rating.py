@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.flow import RATING_LEVELS
+from kiosk.desk.rating import LEVELS
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.widgets import KioskButton
@@ -10,10 +10,6 @@ from screens.widgets import KioskButton
 _LEVEL_COLORS = {5: (0.10, 0.52, 0.27, 1), 4: (0.25, 0.60, 0.35, 1), 3: (0.45, 0.50, 0.55, 1),
                  2: (0.80, 0.45, 0.15, 1), 1: (0.78, 0.13, 0.13, 1)}
 
-
-BAD_LEVEL = 2  # 不满意 and 非常不满意 ask for a reason (好差评: every bad rating is followed up)
-REASON_KEYS = ("rating.reason.wait", "rating.reason.hard", "rating.reason.device", "rating.reason.materials",
-               "rating.reason.staff", "rating.reason.other")
 
 
 class RatingScreen(KioskScreen):
@@ -26,7 +22,7 @@ class RatingScreen(KioskScreen):
     phone_text = StringProperty("")
 
     def on_kv_post(self, base_widget) -> None:
-        for level, key in RATING_LEVELS:
+        for level, key in LEVELS:
             button = KioskButton(fill_color=_LEVEL_COLORS[level], height="130dp")
             button.level = level
             button.text_key = key
@@ -48,28 +44,22 @@ class RatingScreen(KioskScreen):
     def rate(self, level: int) -> None:
         if self.done:
             return
-        if level <= BAD_LEVEL:
-            self._ask_reason(level)
-            return
-        self.done = True
-        self.app.submit_rating(level)
+        self.level = level
+        self.app.rate(level)  # the desk decides: send it, or ask why first (a bad rating)
 
-    def _ask_reason(self, level: int) -> None:
+    def ask_reasons(self, level: int, reason_keys: tuple[str, ...], callback_phone_text: str) -> None:
         from screens.materials import MaterialToggle
 
         self.level = level
         self.asking_reason = True
         reasons = self.ids.reasons
         reasons.clear_widgets()
-        for key in REASON_KEYS:
-            toggle = MaterialToggle(text=tr._(key), material=key)
-            reasons.add_widget(toggle)
-        citizen = self.app.session.citizen
-        phone = self.app.session.form.get("phone") or (citizen.phone if citizen else "")
-        from kiosk.masking import mask_phone
+        for key in reason_keys:
+            reasons.add_widget(MaterialToggle(text=tr._(key), material=key))
+        self.phone_text = callback_phone_text
 
-        self.phone_text = (tr._("rating.callback_phone", phone=mask_phone(phone)) if phone
-                           else tr._("rating.callback_no_phone"))
+    def sending(self) -> None:
+        self.done = True
 
     def chosen_reasons(self) -> list[str]:
         return [tr._(w.material) for w in self.ids.reasons.children if getattr(w, "checked", False)][::-1]

@@ -12,7 +12,7 @@ BAD_CREDIT_ID = "110101198501010025"  # 陈静
 
 
 def take_screenshots(runtime, out_dir: Path) -> list[Path]:
-    from kiosk.app import KioskApp
+    from screens.app import KioskApp
 
     app = KioskApp(runtime)
     pilot = Pilot(app).start()
@@ -87,7 +87,7 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.tap_text(_("rating.level.2"), exact=True)
         pilot.tap_text(_("rating.reason.wait"))
         shot("rating-bad-reason")
-        app._last_activity -= runtime.config.kiosk.idle_timeout_s - 10  # jump to the idle warning
+        app.idle.pretend_idle(runtime.config.kiosk.idle_timeout_s - 10)  # jump to the idle warning
         pilot.wait_for_text(_("idle.continue"))
         shot("idle-countdown")
         pilot.tap_text(_("idle.continue"))

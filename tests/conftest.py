@@ -69,7 +69,7 @@ def ui_session(kiosk_display: Path):
     # A short idle timeout so the timeout test does not wait long; the warning starts 10 s before the end.
     config = config.model_copy(update={"kiosk": config.kiosk.model_copy(update={"idle_timeout_s": 30, "idle_warning_s": 10})})
     runtime = KioskRuntime(config).start()
-    from kiosk.app import KioskApp
+    from screens.app import KioskApp
     from screens.pilot import Pilot
 
     app = KioskApp(runtime)

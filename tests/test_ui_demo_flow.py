@@ -137,13 +137,13 @@ def test_idle_timeout_warns_then_wipes_the_session(ui) -> None:
     pilot, app = ui.pilot, ui.app
     go_identify(ui)
     pilot.type_keys("4101051950")
-    app._last_activity -= app.config_kiosk.kiosk.idle_timeout_s - 5  # 5 s before the end
+    app.idle.pretend_idle(app.config_kiosk.kiosk.idle_timeout_s - 5)  # 5 s before the end
     pilot.wait_for_text(_("idle.continue"))
     pilot.wait_for_text(_("idle.body"))
     pilot.tap_text(_("idle.continue"))  # the citizen asks for more time
     pilot.frames(5)
     assert pilot.current == "identify" and app.screen("identify").typed == "4101051950"
-    app._last_activity -= app.config_kiosk.kiosk.idle_timeout_s - 2
+    app.idle.pretend_idle(app.config_kiosk.kiosk.idle_timeout_s - 2)
     pilot.wait_for_screen("home", timeout=10)  # nobody answered: back home, wiped
     assert app.screen("identify").typed == "" and app.session.is_empty
     assert not any("4101051950" in t for t in pilot.all_texts())

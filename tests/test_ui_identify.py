@@ -44,7 +44,7 @@ def test_identity_qr_while_the_platform_is_down_says_the_id_card_still_works(ui)
     working = ui.runtime.client
     ui.runtime.client = PlatformClient("http://127.0.0.1:9", "KIOSK-DEMO-01", 1, 1)
     try:
-        ui.runtime.present_demo_qr("social_card")
+        ui.app.demo.identity_qr("social_card")
         ui.pilot.wait_for_text(_("identify.qr_offline"))
     finally:
         ui.runtime.client = working

@@ -71,7 +71,7 @@ def launch(config: KioskConfig) -> int:
 
     runtime = KioskRuntime(config)  # started by the App once the home screen is on the glass
     try:
-        from kiosk.app import KioskApp
+        from screens.app import KioskApp
 
         KioskApp(runtime).run()
     finally:

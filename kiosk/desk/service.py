@@ -1,0 +1,227 @@
+"""The service desk: progress queries (进度查询), self-service pickup (自助领取) and queue tickets (取号).
+
+Progress is public and keyed by the receipt number, so what it shows carries no personal data. A result is
+printed only for its applicant: the platform compares the identity presented with the applicant's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kiosk.desk.context import DeskContext
+from kiosk.desk.outcomes import (
+    HistoryStep,
+    LookingUp,
+    Message,
+    PickedUp,
+    PickupFailed,
+    PickupReady,
+    PickupRefused,
+    PrintJob,
+    ProgressView,
+    ReceiptRefused,
+    TicketIssued,
+    TicketRefused,
+)
+from kiosk.desk.refusals import (
+    OTHER_CARD_REASONS,
+    PICKUP_REFUSALS,
+    is_outage,
+    progress_refusal,
+    status_of,
+    ticket_refusal,
+)
+from kiosk.i18n import translate
+from kiosk.platform_client import PlatformError, Progress, ProgressStep, new_idempotency_key
+from kiosk.printing.document import Align, Document, Text
+from kiosk.qrpayload import QrKind, QrPayloadError, classify_qr
+from kiosk.references import is_local_reference
+from kiosk.rules.pickup import check_pickup
+from kiosk.rules.tickets import OfflineTicketBook, QueueNumber, kiosk_prefix, take_ticket
+
+log = logging.getLogger(__name__)
+
+KNOWN_STATUSES = ("accepted", "reviewing", "approved", "ready", "picked_up", "rejected")
+STATUS_TONES = {"ready": "ok", "picked_up": "ok", "approved": "ok", "rejected": "alert"}
+TICKET_HOME_DELAY_S = 8.0  # long enough to read the number and take the paper; a ticket is not rated
+
+
+def status_message(status: str, kind: str = "status") -> Message:
+    """The plain-Chinese name (kind "status") or explanation (kind "explain") of a platform status; a status
+    this kiosk does not know yet gets a neutral wording, never the platform's English code."""
+    return Message(f"desk.{kind}.{status if status in KNOWN_STATUSES else 'other'}")
+
+
+def step_time(at: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at  # shown as the platform wrote it rather than dropping the step
+    return translate("desk.progress.when", year=moment.year, month=moment.month, day=moment.day,
+                     hour=moment.hour, minute=moment.minute)
+
+
+def history(steps: Sequence[ProgressStep]) -> tuple[HistoryStep, ...]:
+    """Oldest first, like a story: when, what, and the office's note."""
+    return tuple(HistoryStep(step_time(step.at), status_message(step.status).text(), step.note) for step in steps)
+
+
+def departments(items: Iterable[Any]) -> list[str]:
+    """The departments of the catalog items, each once, in catalog order (halls list them that way)."""
+    return list(dict.fromkeys(item.department for item in items if item.department))
+
+
+def ticket_document(number: QueueNumber, *, centre_name: str, kiosk_id: str) -> Document:
+    """The queue_ticket slip. Offline, the hall's queue is unknown: the layout would print "0 people ahead",
+    which is false, so that line is replaced by the plain offline notice."""
+    from kiosk.printing.documents import queue_ticket
+
+    ticket = number.printable(centre_name=centre_name, service_name=number.department, kiosk_id=kiosk_id)
+    document = queue_ticket(ticket)
+    if number.offline:
+        zero = translate("printing.ticket.waiting", count=ticket.waiting_count)
+        document.elements = [
+            Text(translate("flows.ticket.offline"), Align.CENTER, bold=True)
+            if isinstance(element, Text) and element.text == zero else element
+            for element in document.elements
+        ]
+    return document
+
+
+class ServiceDesk:
+    def __init__(self, context: DeskContext) -> None:
+        self.context = context
+        self._ticket_book: OfflineTicketBook | None = None
+        self._book_lock = threading.Lock()
+
+    # -- receipt entry and progress -----------------------------------------------------------------------
+    def scanned(self, text: str) -> LookingUp | ReceiptRefused:
+        """A code scanned at the receipt entry: only the kiosk's own receipt QR is looked up."""
+        try:
+            payload = classify_qr(text)
+        except QrPayloadError as error:
+            return ReceiptRefused(Message(error.key))
+        if payload.kind is not QrKind.RECEIPT:
+            return ReceiptRefused(Message("progress.not_a_receipt"))
+        return LookingUp(payload.value)
+
+    def look_up(self, receipt_number: str, mode: str) -> ProgressView | PickupReady | ReceiptRefused:
+        """Worker thread. ``mode`` is "progress" or "pickup". A slip printed while offline carries this kiosk's
+        local reference: its platform receipt is found in the kiosk's records first."""
+        if is_local_reference(receipt_number):
+            submitter = self.context.services.submitter
+            resolved = submitter.receipt_for(receipt_number) if submitter is not None else None
+            if resolved is None:  # not uploaded yet: the platform has no receipt for it
+                return ReceiptRefused(Message("desk.error.not_uploaded"))
+            receipt_number = resolved
+        client = self.context.services.client
+        if client is None:
+            return ReceiptRefused(Message("desk.error.offline", {"number": receipt_number}))
+        try:
+            progress = client.application_progress(receipt_number)
+        except Exception as error:  # noqa: BLE001 - worded for the citizen
+            return ReceiptRefused(progress_refusal(error, receipt_number))
+        if mode == "pickup" and progress.ready_for_pickup:
+            return self.start_pickup(progress)
+        # Asked to collect a result that is not ready: the status says what is happening instead.
+        return self.progress_view(progress, Message("flows.pickup.not_ready") if mode == "pickup" else None)
+
+    def progress_view(self, progress: Progress, notice: Message | None = None) -> ProgressView:
+        return ProgressView(
+            progress=progress, item_name=self.context.item_name(progress.item_code),
+            receipt=Message("desk.progress.receipt", {"number": progress.receipt_number}),
+            current=Message("desk.progress.current", {"status": status_message(progress.status)}),
+            tone=STATUS_TONES.get(progress.status, "info"), explain=status_message(progress.status, "explain"),
+            history=history(progress.history),
+            members=tuple((self.context.item_name(m.item_code), m.receipt_number) for m in progress.members),
+            bundle_receipt=progress.bundle_receipt, notice=notice, can_pick_up=progress.ready_for_pickup,
+        )
+
+    # -- pickup -------------------------------------------------------------------------------------------
+    def start_pickup(self, progress: Progress) -> PickupReady:
+        session = self.context.session
+        session.item_code = progress.item_code  # the rating screen rates this item
+        session.receipt_number = progress.receipt_number
+        hint = Message("desk.pickup.identify_hint") if session.citizen is None else None
+        return PickupReady(progress, hint)
+
+    def pick_up(self, progress: Progress) -> PickedUp | PickupRefused | PickupFailed:
+        """Worker thread, once the citizen is identified."""
+        citizen, client = self.context.session.citizen, self.context.services.client
+        if citizen is None:
+            return PickupRefused(Message("flows.pickup.invalid_id"), other_card=True)
+        # The applicant's ID number is the platform's to know (progress is public and carries none), so here
+        # the rule checks what the kiosk can: the status and the number presented. The platform then
+        # compares the two people with the same rule and answers 403 for anyone else.
+        check = check_pickup(citizen.id_number, citizen.id_number, progress.status)
+        if not check.allowed:
+            return self._refused(check.reason_key)
+        if client is None:
+            return PickupFailed(Message("desk.pickup.offline"))
+        session = self.context.session
+        # Rating keys derive from it: each collection is rated once, never merged with another's rating.
+        session.idempotency_key = session.idempotency_key or new_idempotency_key()
+        try:
+            pickup = client.pickup(progress.receipt_number, citizen.id_number)
+        except Exception as error:  # noqa: BLE001 - worded for the citizen
+            return self._pickup_error(error, progress.receipt_number)
+        kiosk = self.context.config.kiosk
+        from kiosk.printing.documents import query_result
+        from kiosk.rules.queries import printable
+
+        # The receipt number heads the printed rows: the clerk traces the paper back to the application.
+        rows = ((translate("desk.pickup.receipt_number"), pickup.receipt_number), *pickup.document.rows)
+        result = printable(dataclasses.replace(pickup.document, rows=rows), centre_name=kiosk.centre_name,
+                           kiosk_id=kiosk.device_id, applicant_id_number=citizen.id_number,
+                           applicant_name=citizen.name)  # the builder masks both
+        return PickedUp(pickup.receipt_number, PrintJob(query_result(result), Message("desk.pickup.printed"),
+                                                     failed=Message("desk.pickup.print_failed")))
+
+    def _pickup_error(self, error: BaseException, receipt_number: str) -> PickupRefused | PickupFailed:
+        if is_outage(error):
+            return PickupFailed(Message("desk.pickup.offline"))
+        status = status_of(error)
+        if status in PICKUP_REFUSALS:
+            return self._refused(PICKUP_REFUSALS[status])
+        if status == 404:
+            return PickupRefused(Message("desk.pickup.unknown", {"number": receipt_number}), other_card=False)
+        log.error("pickup failed unexpectedly: %r", error)
+        return PickupFailed(Message("desk.pickup.unexpected"))
+
+    def _refused(self, reason_key: str) -> PickupRefused:
+        other_card = reason_key in OTHER_CARD_REASONS
+        if other_card:
+            # The identity presented cannot collect this result: forget it, so "place your own card" asks again.
+            self.context.session.citizen = None
+        return PickupRefused(Message(reason_key), other_card)
+
+    # -- queue tickets ------------------------------------------------------------------------------------
+    def departments(self) -> list[str]:
+        catalog = self.context.catalog
+        return departments(catalog.items if catalog is not None else ())
+
+    def take_ticket(self, department: str) -> TicketIssued | TicketRefused:
+        """Worker thread: the platform's number, or this kiosk's own while the platform is down."""
+        try:
+            number = take_ticket(self.context.services.client, self._book(), department)
+        except (PlatformError, OSError) as error:
+            return TicketRefused(ticket_refusal(error))
+        waiting = (Message("desk.ticket.waiting_unknown") if number.waiting is None
+                   else Message("desk.ticket.waiting", {"count": number.waiting}))
+        kiosk = self.context.config.kiosk
+        document = ticket_document(number, centre_name=kiosk.centre_name, kiosk_id=kiosk.device_id)
+        return TicketIssued(number.number, waiting, number.offline, PrintJob(document, Message("desk.ticket.printed"),
+                                                                          failed=Message("desk.ticket.print_failed")))
+
+    def _book(self) -> OfflineTicketBook:
+        # Created once, on first use (a worker thread): it opens a file, which the UI thread never waits on.
+        with self._book_lock:
+            if self._ticket_book is None:
+                kiosk = self.context.config.kiosk
+                self._ticket_book = OfflineTicketBook(kiosk.state_dir / "tickets.db", kiosk_prefix(kiosk.device_id))
+            return self._ticket_book

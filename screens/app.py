@@ -1,0 +1,560 @@
+"""The Kivy App: view state and routing only. An event from a screen or a device becomes a desk call
+(kiosk/desk; in the background when it does I/O), and the desk's typed outcome goes to the screen that shows
+it (screens/presenter.py). It decides nothing.
+
+Rules of the house (after Electrum's Kivy GUI): worker threads never touch widgets; their results reach the
+UI thread through ``Clock.schedule_once``, and bursts of device/outbox events are coalesced by a
+``Clock.create_trigger``. An exception in a callback is logged and the kiosk goes back to the home screen with
+the session wiped, instead of dying in front of a citizen.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.clock import Clock
+from kivy.core.text import LabelBase
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.metrics import Metrics
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from devices.fonts import cjk_font_file
+from devices.scanner.burst import KeystrokeBurstDetector
+from kiosk.catalog import CatalogItem
+from kiosk.demo_props import DemoProps
+from kiosk.desk import Desk
+from kiosk.desk.outcomes import Identified, LookingUp, NeedIdentity
+from kiosk.i18n import translate
+from kiosk.qrpayload import QrPayload
+from kiosk.runtime import KioskRuntime
+from kiosk.sdnotify import Notifier, watchdog_interval
+from kiosk.session import Session
+from screens.base import KioskScreen
+from screens.i18n import tr
+from screens.idle import IdleWatch
+from screens.navigator import Navigator
+from screens.presenter import Presenter
+from screens.widgets import TopBar
+
+log = logging.getLogger(__name__)
+
+SCREENS_DIR = Path(__file__).resolve().parent
+KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating", "maintenance",
+            "materials", "commitment", "notice", "form", "query", "progress", "pickup", "ticket")
+LARGE_TEXT_SCALE = 1.3
+KEY_ESCAPE, KEY_F1 = 27, 282
+KEYS_ENTER = (13, 271)  # Return and keypad Enter
+RECEIPT_SCREENS = ("progress",)  # where a scanned receipt QR is looked up
+_loaded_kv: set[str] = set()
+
+
+def screen_classes() -> tuple[type[KioskScreen], ...]:
+    """Every screen, the home screen first (built before the first frame; the others one per frame after)."""
+    from screens.catalog import CatalogScreen
+    from screens.commitment import CommitmentScreen
+    from screens.confirm import ConfirmScreen
+    from screens.form import FormScreen
+    from screens.guide import GuideScreen
+    from screens.home import HomeScreen
+    from screens.identify import IdentifyScreen
+    from screens.maintenance import MaintenanceScreen, PinScreen
+    from screens.materials import MaterialsScreen
+    from screens.notice import NoticeScreen
+    from screens.pickup import PickupScreen
+    from screens.progress import ProgressScreen
+    from screens.query import QueryScreen
+    from screens.rating import RatingScreen
+    from screens.result import ResultScreen
+    from screens.ticket import TicketScreen
+
+    return (HomeScreen, IdentifyScreen, CatalogScreen, GuideScreen, ConfirmScreen, ResultScreen, RatingScreen,
+            PinScreen, MaintenanceScreen, MaterialsScreen, CommitmentScreen, NoticeScreen, FormScreen, QueryScreen,
+            ProgressScreen, PickupScreen, TicketScreen)
+
+
+def register_fonts() -> None:
+    """Make the Simplified Chinese face the default font of every label (face 0 of the .ttc is Japanese)."""
+    regular = str(cjk_font_file("Regular"))
+    try:
+        bold = str(cjk_font_file("Bold"))
+    except Exception:  # no bold collection installed: Kivy synthesises bold from the regular face
+        bold = regular
+    LabelBase.register("Roboto", fn_regular=regular, fn_bold=bold)
+
+
+def load_kv_files() -> None:
+    # Loading a kv file twice doubles its rules; load each once per process.
+    for name in KV_FILES:
+        path = str(SCREENS_DIR / f"{name}.kv")
+        if path not in _loaded_kv:
+            Builder.load_file(path)
+            _loaded_kv.add(path)
+
+
+class _ResetOnError(ExceptionHandler):
+    def __init__(self, app: KioskApp) -> None:
+        self.app = app
+
+    def handle_exception(self, inst: BaseException) -> int:
+        if isinstance(inst, KeyboardInterrupt | SystemExit):
+            return ExceptionManager.RAISE
+        log.exception("unexpected error in the UI; returning to the home screen", exc_info=inst)
+        Clock.schedule_once(lambda _dt: self.app.end_session(), 0)
+        return ExceptionManager.PASS
+
+
+class KioskApp(App):
+    centre_name = StringProperty("")
+    large_text = BooleanProperty(False)
+    catalog_state = ObjectProperty(None, allownone=True)
+    availability = ObjectProperty(None, allownone=True)
+    use_kivy_settings = False
+
+    def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+        self.config_kiosk = runtime.config
+        self.desk = Desk(runtime.config, runtime)
+        self.presenter = Presenter(self)
+        self.demo = DemoProps(runtime)  # no-ops with real devices
+        self.centre_name = runtime.config.kiosk.centre_name
+        self.title = translate("app.title")
+        kiosk = runtime.config.kiosk
+        self.idle = IdleWatch(lambda: kiosk.idle_timeout_s, lambda: kiosk.idle_warning_s, self.end_session)
+        self._handler = _ResetOnError(self)
+        self.pin_gate = self._make_pin_gate()
+        self.notifier = Notifier()  # systemd: READY=1 when the home screen is up, WATCHDOG=1 from the UI clock
+        # A keyboard-wedge scanner "types" a code in a burst ended by Enter; people type far slower.
+        self._wedge = KeystrokeBurstDetector()
+        # Device and outbox events come in bursts from worker threads: each burst is one UI update.
+        self._availability_changed = Clock.create_trigger(lambda _dt: self.update_availability())
+        self._outbox_changed = Clock.create_trigger(lambda _dt: self._check_upload())
+
+    @property
+    def session(self) -> Session:
+        return self.desk.session
+
+    # -- building -----------------------------------------------------------------------------------------
+    def build(self) -> BoxLayout:
+        from screens.home import HomeScreen
+
+        tr.switch(self.config_kiosk.kiosk.language)
+        register_fonts()
+        load_kv_files()
+        Window.clearcolor = (0.96, 0.97, 0.98, 1)
+        root = BoxLayout(orientation="vertical")
+        self.top_bar = TopBar(title=translate("home.bar"))
+        self.manager = ScreenManager(transition=NoTransition())
+        # Only the home screen before the first frame; the others are built one per frame right after, so
+        # the kiosk shows its home screen as early as a bare window would.
+        self.manager.add_widget(HomeScreen())
+        self._screens_to_build = [cls for cls in screen_classes() if cls is not HomeScreen]
+        self.nav = Navigator(self.manager, self.screen)
+        self.manager.bind(current=self._on_screen_changed)
+        root.add_widget(self.top_bar)
+        root.add_widget(self.manager)
+        tr.fbind("_", self._retitle)
+        if self.config_kiosk.kiosk.large_text:
+            self.toggle_large_text()
+        return root
+
+    def on_start(self) -> None:
+        ExceptionManager.add_handler(self._handler)
+        Window.bind(on_keyboard=self._on_keyboard, on_request_close=self._on_request_close)
+        Window.bind(on_touch_down=self.idle.note_activity, on_key_down=self._on_key_down)
+        self.runtime.on_card(lambda card: Clock.schedule_once(lambda _dt: self._card_on_ui(card), 0))
+        self.runtime.on_code(lambda text, source: Clock.schedule_once(lambda _dt: self.handle_code(text, source), 0))
+        self.runtime.on_device_states(lambda _states: self._availability_changed())
+        self.runtime.on_outbox_change(lambda _status: self._outbox_changed())
+        self.update_availability()
+        Clock.schedule_interval(lambda _dt: self.idle.tick(self.manager.current == "home"), 1.0)
+        if self.runtime.started:
+            self._runtime_ready()
+        timeout = watchdog_interval()
+        if timeout:
+            # Pinged from the UI thread's clock, not a helper thread: a frozen UI stops the pings and
+            # systemd restarts the kiosk.
+            Clock.schedule_interval(self._watchdog_ping, timeout / 2)
+        # READY=1 after the first frame is drawn, i.e. once the home screen is really on the glass.
+        Clock.schedule_once(self._announce_ready, 0)
+
+    def _announce_ready(self, _dt: float) -> None:
+        self.notifier.ready(status="home screen up")
+        log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
+        # Only now the rest: services on a worker thread, the other screens one per frame.
+        Clock.schedule_once(self._build_next_screen, 0)
+        if not self.runtime.started:
+            self._await(self.runtime.run_in_background(self.runtime.start), self._runtime_started)
+
+    def _runtime_started(self, future: Future) -> None:
+        error = future.exception()
+        if error is not None:
+            log.error("the kiosk could not start its services: %s", error, exc_info=error)
+            self.screen("home").availability_text = translate("availability.home.unavailable")
+            return
+        self._runtime_ready()
+
+    def _runtime_ready(self) -> None:
+        self.reload_catalog()
+        self.update_availability()
+
+    def _build_next_screen(self, _dt: float) -> None:
+        if self._screens_to_build:
+            self.manager.add_widget(self._screens_to_build.pop(0)())
+            Clock.schedule_once(self._build_next_screen, 0)
+
+    def _watchdog_ping(self, _dt: float) -> None:
+        self.notifier.watchdog()
+
+    def on_stop(self) -> None:
+        self.notifier.stopping()
+        ExceptionManager.remove_handler(self._handler)
+        self.runtime.on_card(None)
+        self.runtime.on_code(None)
+
+    def open_settings(self, *largs: Any) -> bool:  # F1 and the menu key: no Kivy settings on a kiosk
+        return False
+
+    def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
+        # Escape would close the app and F1 would open Kivy's settings: both are swallowed.
+        return key in (KEY_ESCAPE, KEY_F1)
+
+    def _on_key_down(self, _window: Any, key: int, _scancode: int, codepoint: str | None, _modifiers: Any) -> bool:
+        self.idle.note_activity()
+        if self.runtime.config.devices.scanner != "keyboard":
+            return False
+        char = "\r" if key in KEYS_ENTER else codepoint
+        if char:
+            code = self._wedge.feed(char, time.monotonic())
+            if code is not None:
+                self.handle_code(code, "scanner")
+        return False
+
+    def _on_request_close(self, *_args: Any, source: str | None = None, **_kwargs: Any) -> bool:
+        # Closing needs the maintenance path; a key (Escape, Alt+F4) never closes the kiosk.
+        return source == "keyboard" or self.config_kiosk.kiosk.fullscreen
+
+    # -- navigation ---------------------------------------------------------------------------------------
+    def go(self, name: str) -> None:
+        self.nav.go(name)
+
+    def back(self) -> None:
+        self.nav.back()
+
+    def screen(self, name: str) -> Any:
+        if not self.manager.has_screen(name):  # a citizen faster than the background build
+            while self._screens_to_build:
+                self.manager.add_widget(self._screens_to_build.pop(0)())
+        return self.manager.get_screen(name)
+
+    def _on_screen_changed(self, _manager: Any, name: str) -> None:
+        screen = self.manager.get_screen(name)
+        self.top_bar.title = translate(screen.title_key)
+        self.top_bar.show_home = screen.show_home_button
+        self.idle.note_activity()
+
+    def _retitle(self, *_args: Any) -> None:
+        self.top_bar.title = translate(self.manager.current_screen.title_key)
+        self.title = translate("app.title")
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
+        Metrics.fontscale = LARGE_TEXT_SCALE if self.large_text else 1.0
+
+    def call_staff(self) -> None:
+        from screens.popups import show_message
+
+        show_message(translate("help.title"), translate("help.body"))
+
+    def require_identity(self, then: Callable[[], None]) -> None:
+        """Identify the citizen (if not yet), then ``then()`` on the UI thread."""
+        if self.session.citizen is not None:
+            then()
+        else:
+            self.nav.ask("identify", lambda _identified: then())
+
+    def end_session(self) -> None:
+        """Wipe the session and every screen, then show the home screen."""
+        self.runtime.end_session(self.desk.end_session())
+        for screen in self.manager.screens:
+            screen.reset()
+        self.idle.close()
+        self.nav.home()
+        log.info("session ended")
+
+    def end_session_soon(self, seconds: float, only_on: str | None = None, session_id: str | None = None) -> None:
+        """End *this* session after a moment (on screen ``only_on``, if given); never a newer one."""
+        ending = session_id or self.session.id
+
+        def end(_dt: float) -> None:
+            if self.session.id == ending and (only_on is None or self.manager.current == only_on):
+                self.end_session()
+
+        Clock.schedule_once(end, seconds)
+
+    # -- background work ----------------------------------------------------------------------------------
+    def run_step(self, step: Callable[..., Any], *args: Any) -> None:
+        """A desk step that does I/O, on a worker thread; its outcome is shown on the UI thread."""
+        self.background(step, *args, on_done=self.presenter.show,
+                        on_error=lambda error: log.exception("desk step failed", exc_info=error))
+
+    def background(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
+                   on_error: Callable[[BaseException], None], **kwargs: Any) -> None:
+        """Run ``fn`` on a worker thread; its result or error comes back on the UI thread, but only if the
+        session that asked is still the current one (a late answer never reaches the next citizen)."""
+        session_id = self.session.id
+
+        def deliver(future: Future) -> None:
+            if self.session.id != session_id:
+                log.info("dropping a late answer for an ended session")
+            elif future.exception() is not None:
+                on_error(future.exception())
+            else:
+                on_done(future.result())
+
+        self._await(self.runtime.run_in_background(functools.partial(fn, *args, **kwargs)), deliver)
+
+    @staticmethod
+    def _await(future: Future, then: Callable[[Future], None]) -> None:
+        future.add_done_callback(lambda done: Clock.schedule_once(lambda _dt: then(done), 0))
+
+    def print_for_session(self, document: Any, on_printed: Callable[[Any], None]) -> None:
+        """Print for the current session. ``on_printed(PrintResult)`` runs on the UI thread, and only while
+        that session lasts: nothing about one citizen's paper ever reaches the next one."""
+        session_id = self.session.id
+
+        def deliver(result: Any) -> None:  # on the print worker thread
+            Clock.schedule_once(lambda _dt: on_printed(result) if self.session.id == session_id else None, 0)
+
+        self.runtime.print_document(session_id, document, deliver)
+
+    # -- catalog and availability -------------------------------------------------------------------------
+    def reload_catalog(self) -> None:
+        self._await(self.runtime.run_in_background(self.runtime.refresh_catalog), self._catalog_loaded)
+
+    def _catalog_loaded(self, future: Future) -> None:
+        if future.exception() is not None:
+            log.error("catalog refresh failed: %s", future.exception())
+            return
+        self.catalog_state = future.result()
+        self.desk.catalog = self.catalog_state.catalog
+        self.runtime.catalog_for_health = self.catalog_state.catalog
+        self.update_availability()
+        if self.manager.current == "catalog":
+            self.screen("catalog").show_catalog(self.catalog_state)
+
+    def update_availability(self) -> None:
+        """Required devices that are down make some services unavailable: say which, and why, on the home
+        screen; the rest keeps working."""
+        from kiosk.availability import assess
+
+        state = self.catalog_state
+        self.availability = assess(self.runtime.device_states(), self.config_kiosk.devices.required,
+                                   state.catalog if state is not None else None)
+        message = self.availability.message
+        self.screen("home").availability_text = (
+            translate(message.key, **dict(message.values)) if message is not None else "")
+
+    def current_item(self) -> CatalogItem | None:
+        return self.desk.context.item()
+
+    # -- devices ------------------------------------------------------------------------------------------
+    def reader_status_text(self) -> str:
+        status = self.runtime.device_status.get("idreader")
+        if self.runtime.id_reader is None or (status is not None and not status.usable):
+            return translate("identify.reader_unavailable")
+        return translate("identify.reader_ready")
+
+    def _card_on_ui(self, card: Any) -> None:
+        if self.manager.current == "identify":  # a card left on the reader does not start a session by itself
+            self._identified(self.desk.identity.card(card))
+
+    def handle_code(self, text: str, source: str) -> None:
+        """A QR code or barcode from the camera or a scanner. Only accepted kinds are acted on; a URL or
+        anything unknown is refused with a message, never opened."""
+        current = self.manager.current
+        if current == "maintenance":  # a technician's scan test: show what arrived, shortened
+            self.screen("maintenance").show_action(
+                translate("maintenance.result.scanned", source=source, code=f"{text[:8]}…", length=len(text)))
+        elif current in RECEIPT_SCREENS:
+            self.presenter.show(self.desk.service.scanned(text))
+        elif current == "identify":
+            answer = self.desk.identity.code(text)
+            if isinstance(answer, QrPayload):  # a token only the platform can vouch for
+                self.screen("identify").show_status(translate("identify.verifying"))
+                self.background(self.desk.identity.verify_token, answer, on_done=self._identified,
+                                on_error=lambda error: log.exception("verifying failed", exc_info=error))
+            else:
+                self._identified(answer)
+
+    # -- citizen events (from the screens) ----------------------------------------------------------------
+    def identify_typed(self, text: str) -> None:
+        self._identified(self.desk.identity.typed(text))
+
+    def _identified(self, outcome: Any) -> None:
+        if self.manager.current != "identify":
+            return
+        if not isinstance(outcome, Identified):
+            self.presenter.show(outcome)
+        elif not self.nav.answer(outcome):
+            self.go("catalog")  # identified first, the item chosen after
+
+    def choose_item(self, code: str) -> None:
+        if self.desk.apply.choose(code):
+            self.go("guide")
+
+    def start_item(self) -> None:
+        outcome = self.desk.apply.start()
+        if isinstance(outcome, NeedIdentity):
+            self.require_identity(then=lambda: self.presenter.show(self.desk.apply.identified()))
+        else:
+            self.presenter.show(outcome)
+
+    def materials_entered(self) -> None:
+        """The materials screen is showing: what is known at once, or ask the platform first."""
+        if self.desk.apply.materials_known:
+            self.presenter.show(self.desk.apply.materials())
+        else:
+            self.run_step(self.desk.apply.eligibility)
+
+    def materials_next(self, ticked: list[str], pledge: bool) -> None:
+        self.presenter.show(self.desk.apply.materials_done(ticked, pledge))
+
+    def commitment_agreed(self) -> None:
+        self.presenter.show(self.desk.apply.after_materials())
+
+    def form_done(self, values: dict[str, str]) -> None:
+        self.presenter.show(self.desk.apply.form_done(values))
+
+    def submit_application(self) -> None:
+        self.run_step(self.desk.apply.submit)
+
+    def _check_upload(self) -> None:
+        """The outbox moved: an application saved on this kiosk may have been uploaded while its citizen is here."""
+        if self.session.local_reference:
+            self.run_step(self.desk.apply.upload_news)
+
+    def print_query(self) -> None:
+        job = self.desk.query.print_job()
+        if job is not None:
+            screen = self.screen("query")
+            screen.state, screen.status_text = "printing", translate("result.printing")
+            self.presenter.print(job, screen.show_print)
+
+    def queue_query(self) -> None:
+        self.run_step(self.desk.query.queue)
+
+    def rate(self, level: int) -> None:
+        ask = self.desk.rating.choose(level)
+        if ask is not None:
+            self.presenter.show(ask)
+        else:
+            self.screen("rating").sending()
+            self.submit_rating(level)
+
+    def submit_rating(self, level: int, reasons: list[str] | None = None, callback: bool = False) -> None:
+        self.background(self.desk.rating.send, level, reasons, callback, on_done=self.presenter.show,
+                        on_error=lambda error: log.warning("rating failed: %s", error))
+
+    def open_progress(self, mode: str = "progress") -> None:
+        self.screen("progress").start(mode)
+        self.go("progress")
+
+    def open_pickup(self) -> None:
+        self.open_progress("pickup")
+
+    def look_up_receipt(self, receipt_number: str) -> None:
+        self.presenter.show(LookingUp(receipt_number))
+
+    def pick_up_shown(self) -> None:
+        """The pickup button on a ready application's progress (or 再试一次 after a failed print)."""
+        progress = self.screen("progress").progress
+        if progress is not None and progress.ready_for_pickup:
+            self.presenter.show(self.desk.service.start_pickup(progress))
+
+    retry_pickup = pick_up_shown
+
+    def open_tickets(self) -> None:
+        self.screen("ticket").show_departments(self.desk.service.departments())
+        self.go("ticket")
+
+    def take_queue_ticket(self, department: str) -> None:
+        self.run_step(self.desk.service.take_ticket, department)
+
+    def present_demo_receipt(self) -> None:
+        """Demo: the seeded receipt held up to the simulated camera; the real decode worker reads it."""
+        self.demo.receipt(self.screen("progress").mode)
+
+    # -- maintenance mode ---------------------------------------------------------------------------------
+    def _make_pin_gate(self) -> Any:
+        from kiosk.maintenance import PinGate
+
+        pin_hash = self.config_kiosk.maintenance.pin_hash
+        if not pin_hash:
+            return None
+        return PinGate(pin_hash, self.config_kiosk.kiosk.state_dir / "maintenance-lock.json")
+
+    def open_maintenance_pin(self) -> None:
+        if self.pin_gate is None:
+            log.warning("maintenance gesture used, but no [maintenance] pin_hash is configured")
+            from screens.popups import show_message
+
+            show_message(translate("maintenance.pin.title"), translate("maintenance.pin.not_configured"))
+            return
+        self.end_session()  # a citizen's data never stays behind a technician's screen
+        self.go("maintenance_pin")
+
+    def check_maintenance_pin(self, pin: str) -> None:
+        # scrypt takes tens of milliseconds: off the UI thread.
+        self.background(self.pin_gate.try_pin, pin, on_done=self._pin_checked,
+                        on_error=lambda error: self.screen("maintenance_pin").show_message(str(error)))
+
+    def _pin_checked(self, result: Any) -> None:
+        from kiosk.maintenance import PinOutcome
+
+        screen = self.screen("maintenance_pin")
+        if result.outcome is PinOutcome.OK:
+            log.info("maintenance mode entered")
+            self.go("maintenance")
+        elif result.outcome is PinOutcome.WRONG:
+            screen.show_message(translate("maintenance.pin.wrong", left=result.remaining_attempts))
+        else:
+            until = time.strftime("%H:%M", time.localtime(result.locked_until or 0))
+            screen.show_message(translate("maintenance.pin.locked", until=until))
+
+    def collect_diagnostics(self) -> None:
+        from kiosk.maintenance_view import diagnostics_text
+
+        self.background(diagnostics_text, self.runtime, on_done=self.screen("maintenance").show_report,
+                        on_error=lambda error: self.screen("maintenance").show_report(f"{error}"))
+
+    def maintenance_action(self, name: str) -> None:
+        from kiosk import maintenance_view
+
+        if self.manager.current != "maintenance":
+            return
+        if name == "quit":
+            log.info("kiosk shut down from maintenance mode")
+            self.stop()
+            return
+        if name == "restart":
+            log.info("kiosk restart from maintenance mode")
+            maintenance_view.restart_process()
+            return
+        if name == "reload_catalog":
+            self.reload_catalog()
+        screen = self.screen("maintenance")
+        screen.show_action(translate("maintenance.working"))
+        self.background(maintenance_view.run_action, self.runtime, name, self.session.id,
+                        on_done=screen.show_action, on_error=lambda error: screen.show_action(str(error)))
