@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.catalog import Catalog, CatalogItem
 from kiosk.idnumber import parse_id_number
@@ -15,7 +15,7 @@ from kiosk.rules.bundles import effective_item
 from kiosk.rules.commitment import CommitmentOffer, commitment_offer
 from kiosk.rules.forms import FormCheck, check_form
 from kiosk.rules.materials import MaterialsCheck, check_materials
-from kiosk.session import Citizen, IdentitySource, Session
+from kiosk.session import Citizen, IdentitySource, Level, Session
 
 if TYPE_CHECKING:
     from kiosk.submission import SubmitOutcome
@@ -53,10 +53,13 @@ class ServiceFlow:
         self.session = session
 
     # -- identify -----------------------------------------------------------------------------------------
-    def identify(self, id_number: str, name: str = "", phone: str = "", source: IdentitySource = "typed") -> Citizen:
-        """Validate the ID number (GB 11643) and attach the citizen to the session; raises IdNumberError."""
+    def identify(self, id_number: str, name: str = "", phone: str = "", source: IdentitySource = "typed",
+                 level: Level = Level.CLAIMED, **evidence: Any) -> Citizen:
+        """Validate the ID number (GB 11643) and attach the citizen to the session; raises IdNumberError.
+        ``level`` says how the identity was obtained; ``evidence`` is the proof/card evidence that backs it."""
         parsed = parse_id_number(id_number)
-        citizen = Citizen(id_number=parsed.number, name=name.strip(), phone=phone.strip(), source=source)
+        citizen = Citizen(id_number=parsed.number, name=name.strip(), phone=phone.strip(), source=source,
+                          level=level, **evidence)
         self.session.citizen = citizen
         return citizen
 

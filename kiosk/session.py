@@ -3,6 +3,7 @@ nothing of it (DESIGN.md personal-data rules)."""
 
 from __future__ import annotations
 
+import enum
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -10,7 +11,16 @@ from typing import Any, Literal
 
 from kiosk.masking import mask_id_number, mask_name, mask_phone
 
-IdentitySource = Literal["id_card", "typed", "qr"]
+IdentitySource = Literal["id_card", "typed", "qr", "face", "eid"]
+
+
+class Level(enum.IntEnum):
+    """How sure the kiosk is of who this is, set only by how the identity was obtained (DESIGN.md)."""
+
+    NONE = 0
+    CLAIMED = 1  # an ID number typed or scanned: anyone can know one
+    CARD = 2  # a resident ID card read through the SAM reader (the chip is authenticated)
+    VERIFIED = 3  # card + live face matched by the platform, or an e-ID code the platform verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +29,10 @@ class Citizen:
     name: str = ""
     phone: str = ""
     source: IdentitySource = "typed"
+    level: Level = Level.CLAIMED
+    proof: Any = None  # kiosk.platform_client.Verification once the platform verified this person
+    card: Any = None  # kiosk.platform_client.CardEvidence of the card read here (a digest, no chip fields)
+    card_valid_until: Any = None  # datetime.date of the card's expiry, None for 长期 or no card
 
     @property
     def masked_id(self) -> str:
@@ -33,7 +47,12 @@ class Citizen:
         return mask_phone(self.phone)
 
     def __repr__(self) -> str:  # a traceback or a log line never shows the full number or name
-        return f"Citizen({self.masked_id}, {self.masked_name}, {self.source})"
+        return f"Citizen({self.masked_id}, {self.masked_name}, {self.source}, {self.level.name})"
+
+    @property
+    def proof_token(self) -> str | None:
+        """What goes with a personal-data request (the platform's proof), None below "verified"."""
+        return None if self.proof is None else self.proof.proof
 
     __str__ = __repr__
 

@@ -34,12 +34,13 @@ from devices.scanner.burst import KeystrokeBurstDetector
 from kiosk.catalog import CatalogItem
 from kiosk.demo_props import DemoProps
 from kiosk.desk import Desk
-from kiosk.desk.outcomes import Identified, LookingUp, NeedIdentity
+from kiosk.desk.assurance import Step
+from kiosk.desk.outcomes import Identified, LookingUp, Message, NeedIdentity
 from kiosk.i18n import translate
 from kiosk.qrpayload import QrPayload
 from kiosk.runtime import KioskRuntime
 from kiosk.sdnotify import Notifier, watchdog_interval
-from kiosk.session import Session
+from kiosk.session import Level, Session
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.idle import IdleWatch
@@ -51,11 +52,12 @@ log = logging.getLogger(__name__)
 
 SCREENS_DIR = Path(__file__).resolve().parent
 KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating", "maintenance",
-            "materials", "commitment", "notice", "form", "query", "progress", "pickup", "ticket")
+            "materials", "commitment", "notice", "form", "query", "progress", "pickup", "ticket", "face")
 LARGE_TEXT_SCALE = 1.3
 KEY_ESCAPE, KEY_F1 = 27, 282
 KEYS_ENTER = (13, 271)  # Return and keypad Enter
 RECEIPT_SCREENS = ("progress",)  # where a scanned receipt QR is looked up
+IDENTITY_SCREENS = {Step.CARD: "identify", Step.FACE: "face"}  # the screen that takes each identity step
 _loaded_kv: set[str] = set()
 
 
@@ -64,6 +66,7 @@ def screen_classes() -> tuple[type[KioskScreen], ...]:
     from screens.catalog import CatalogScreen
     from screens.commitment import CommitmentScreen
     from screens.confirm import ConfirmScreen
+    from screens.face import FaceScreen
     from screens.form import FormScreen
     from screens.guide import GuideScreen
     from screens.home import HomeScreen
@@ -80,7 +83,7 @@ def screen_classes() -> tuple[type[KioskScreen], ...]:
 
     return (HomeScreen, IdentifyScreen, CatalogScreen, GuideScreen, ConfirmScreen, ResultScreen, RatingScreen,
             PinScreen, MaintenanceScreen, MaterialsScreen, CommitmentScreen, NoticeScreen, FormScreen, QueryScreen,
-            ProgressScreen, PickupScreen, TicketScreen)
+            ProgressScreen, PickupScreen, TicketScreen, FaceScreen)
 
 
 def register_fonts() -> None:
@@ -277,12 +280,17 @@ class KioskApp(App):
 
         show_message(translate("help.title"), translate("help.body"))
 
-    def require_identity(self, then: Callable[[], None]) -> None:
-        """Identify the citizen (if not yet), then ``then()`` on the UI thread."""
-        if self.session.citizen is not None:
+    def require_identity(self, then: Callable[[], None], need: Level = Level.VERIFIED,
+                         hint: Message | None = None) -> None:
+        """Ask for exactly the identity step that is missing (the card, then the face), then ``then()``."""
+        step = self.desk.identity.missing(need)
+        if step is None:
             then()
-        else:
-            self.nav.ask("identify", lambda _identified: then())
+            return
+        self.desk.identity.need = need
+        screen = IDENTITY_SCREENS[step]
+        self.screen(screen).show_need(hint or Message(f"identify.need_{step.value}"))
+        self.nav.ask(screen, lambda _identified: self.require_identity(then, need))
 
     def end_session(self) -> None:
         """Wipe the session and every screen, then show the home screen."""
@@ -378,6 +386,7 @@ class KioskApp(App):
 
     def _card_on_ui(self, card: Any) -> None:
         if self.manager.current == "identify":  # a card left on the reader does not start a session by itself
+            self.demo.card_read(card.id_number)  # the demo's face for the 人证比对 (no-op with a real camera)
             self._identified(self.desk.identity.card(card))
 
     def handle_code(self, text: str, source: str) -> None:
@@ -403,12 +412,22 @@ class KioskApp(App):
         self._identified(self.desk.identity.typed(text))
 
     def _identified(self, outcome: Any) -> None:
-        if self.manager.current != "identify":
+        if self.manager.current not in IDENTITY_SCREENS.values():
             return
         if not isinstance(outcome, Identified):
             self.presenter.show(outcome)
-        elif not self.nav.answer(outcome):
+            return
+        if outcome.reminder is not None:  # 证照临期提醒: said, and the journey goes on
+            from screens.popups import show_message
+
+            show_message(translate("identify.bar"), outcome.reminder.text())
+        if not self.nav.answer(outcome):
             self.go("catalog")  # identified first, the item chosen after
+
+    def face_captured(self, jpeg: bytes) -> None:
+        """The live face's best frame (in memory only) goes to the platform with the card read here."""
+        self.background(self.desk.identity.verify_face, jpeg, on_done=self._identified,
+                        on_error=lambda error: log.exception("face check failed", exc_info=error))
 
     def choose_item(self, code: str) -> None:
         if self.desk.apply.choose(code):
@@ -417,7 +436,8 @@ class KioskApp(App):
     def start_item(self) -> None:
         outcome = self.desk.apply.start()
         if isinstance(outcome, NeedIdentity):
-            self.require_identity(then=lambda: self.presenter.show(self.desk.apply.identified()))
+            self.require_identity(lambda: self.presenter.show(self.desk.apply.identified()), outcome.need,
+                                  outcome.hint)
         else:
             self.presenter.show(outcome)
 
@@ -484,6 +504,13 @@ class KioskApp(App):
             self.presenter.show(self.desk.service.start_pickup(progress))
 
     retry_pickup = pick_up_shown
+
+    def reprint_receipt(self) -> None:
+        screen = self.screen("progress")
+        if screen.progress is not None:
+            screen.notice_text = translate("desk.reprint.printing")
+            self.presenter.print(self.desk.service.reprint(screen.progress),
+                                 lambda text, _image, _ok: setattr(screen, "notice_text", text))
 
     def open_tickets(self) -> None:
         self.screen("ticket").show_departments(self.desk.service.departments())

@@ -47,6 +47,10 @@ class IdentifyScreen(KioskScreen):
         self.status_text = ""
         self.error_text = text
 
+    def show_need(self, message) -> None:  # noqa: ANN001 - kiosk.desk.outcomes.Message
+        """What this identification is for (the desk's words: "place your card, or show an e-ID code")."""
+        self.status_text = message.text()
+
     def show_status(self, text: str) -> None:
         self.status_text = text
 

@@ -35,12 +35,12 @@ class Presenter:
     # -- identify -----------------------------------------------------------------------------------------
     @show.register
     def _(self, outcome: o.NeedIdentity) -> None:
-        if outcome.hint is not None:
-            self.screen("identify").show_status(outcome.hint.text())
+        self.app.require_identity(lambda: None, outcome.need, outcome.hint)
 
     @show.register
     def _(self, outcome: o.IdentifyRefused) -> None:
-        screen = self.screen("identify")
+        current = self.app.manager.current
+        screen = self.screen(current if current in ("identify", "face") else "identify")
         screen.show_status("")
         screen.show_error(outcome.message.text())
 
@@ -175,9 +175,7 @@ class Presenter:
     @show.register
     def _(self, outcome: o.PickupReady) -> None:
         self.screen("progress").progress = outcome.progress
-        if outcome.hint is not None:
-            self.screen("identify").show_status(outcome.hint.text())
-        self.app.require_identity(then=lambda: self._pick_up(outcome.progress))
+        self.app.require_identity(lambda: self._pick_up(outcome.progress), outcome.need, outcome.hint)
 
     def _pick_up(self, progress: Any) -> None:
         screen = self.screen("pickup")

@@ -284,6 +284,13 @@ def test_progress_of_a_receipt_in_review_tells_its_history(desk: Desk) -> None:
     assert any("中心审核中" in step.note for step in view.history)
 
 
+def test_a_receipt_is_reprinted_at_progress_without_personal_data(runtime: KioskRuntime, desk: Desk) -> None:
+    view = desk.service.look_up(READY, "progress")
+    text, said = printed(runtime, desk, desk.service.reprint(view.progress))
+    assert READY in text and "户籍证明" in text and said.key == "desk.reprint.printed"
+    assert ZHANG not in text and "4101" not in text and "张" not in text  # nothing personal on the copy
+
+
 def test_an_unknown_receipt_and_a_non_receipt_code_are_refused(desk: Desk) -> None:
     unknown = desk.service.look_up("ZW20991231999999", "progress")
     assert isinstance(unknown, o.ReceiptRefused) and unknown.message.key == "desk.error.unknown"

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
 
+from kiosk.desk.assurance import missing_step, required_level
 from kiosk.desk.context import DeskContext
 from kiosk.desk.outcomes import (
     AskCommitment,
@@ -34,6 +35,7 @@ from kiosk.desk.outcomes import (
 from kiosk.desk.refusals import submit_refusal
 from kiosk.flow import FlowError
 from kiosk.masking import mask_id_number, mask_name
+from kiosk.outbox_adapter import PROOF_KEY
 from kiosk.platform_client import Eligibility
 
 log = logging.getLogger(__name__)
@@ -62,8 +64,10 @@ class ApplicationDesk:
         item = self.context.item()
         if item is None:
             return StepRefused(Message("flow.error.no_item"))
-        if item.needs_identity and self.session.citizen is None:
-            return NeedIdentity()
+        need = required_level(item)
+        step = missing_step(self.session.citizen, need)
+        if step is not None:
+            return NeedIdentity(need, step)
         return self.identified()
 
     def identified(self) -> RunQuery | ShowForm | LoadEligibility | StepRefused:
@@ -85,7 +89,7 @@ class ApplicationDesk:
         answer: Eligibility | None = None
         if client is not None:
             try:
-                answer = client.eligibility(citizen.id_number, item.code)
+                answer = client.eligibility(citizen.id_number, item.code, proof=citizen.proof_token)
             except Exception as error:  # noqa: BLE001 - offline or unknown: continue with the guide's data
                 log.info("eligibility not available (%s); continuing with the guide's data", type(error).__name__)
         self.session.eligibility = answer
@@ -174,6 +178,9 @@ class ApplicationDesk:
             return SubmitRefused(Message("confirm.error.unreachable"))
         try:
             body, key = self.context.flow.prepare_submission()
+            proof = self.session.citizen.proof_token if self.session.citizen else None
+            if proof:  # queued with the entry, encrypted at rest, sent as a header (kiosk/outbox_adapter.py)
+                body = {**body, PROOF_KEY: proof}
             outcome = submitter.submit_application(body, session_key=key)
         except FlowError as error:
             return SubmitRefused(Message(error.key))

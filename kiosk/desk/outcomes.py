@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.catalog import CatalogItem
+from kiosk.desk.assurance import Step
 from kiosk.platform_client import Progress, ResultDocument
 from kiosk.printing.document import Document
 from kiosk.rules.commitment import CommitmentOffer
 from kiosk.rules.materials import MaterialsCheck
-from kiosk.session import Citizen
+from kiosk.session import Citizen, Level
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +48,18 @@ class PrintJob:
 # -- identify -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class NeedIdentity:
-    """Ask the citizen to identify; ``hint`` says why (e.g. "place your own card" at pickup)."""
+    """Ask for exactly the missing identity step: the card (or an e-ID code), or the live face.
+    ``hint`` says why (e.g. "place your own card" at pickup)."""
 
+    need: Level = Level.VERIFIED
+    step: Step = Step.CARD
     hint: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Identified:
     citizen: Citizen
+    reminder: Message | None = None  # e.g. 证照临期提醒: the card expires soon
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +237,7 @@ class PickupReady:
 
     progress: Progress
     hint: Message | None
+    need: Level = Level.VERIFIED
 
 
 @dataclass(frozen=True, slots=True)

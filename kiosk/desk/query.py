@@ -9,6 +9,7 @@ import logging
 from kiosk.desk.context import DeskContext
 from kiosk.desk.outcomes import Message, PrintJob, QueryFailed, QueryQueued, QueryReady, StepRefused
 from kiosk.desk.refusals import is_outage, query_refusal
+from kiosk.outbox_adapter import PROOF_KEY
 from kiosk.platform_client import new_idempotency_key
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ class QueryDesk:
         if client is None:
             return QueryFailed(Message("query.offline"), offline=True, can_queue=can_queue)
         try:
-            document = client.query(item.code, session.idempotency_key, **self.subject())
+            document = client.query(item.code, session.idempotency_key, proof=session.citizen.proof_token,
+                                    **self.subject())
         except Exception as error:  # noqa: BLE001 - worded for the citizen
             offline = is_outage(error)
             return QueryFailed(query_refusal(error), offline=offline, can_queue=offline and can_queue)
@@ -64,9 +66,9 @@ class QueryDesk:
         session, submitter, item = self.context.session, self.context.services.submitter, self.context.item()
         if submitter is None or item is None or session.citizen is None:
             return QueryFailed(Message("query.failed"), offline=True, can_queue=False)
-        body = {"item_code": item.code, **self.subject()}
-        if "credit_code" not in body:
-            body["id_number"] = session.citizen.id_number
+        body = {"item_code": item.code, "id_number": session.citizen.id_number, **self.subject()}
+        if session.citizen.proof_token:  # the platform accepts it later on this deferred request
+            body[PROOF_KEY] = session.citizen.proof_token
         try:
             reference = submitter.queue_query(body)
         except Exception as error:  # noqa: BLE001 - e.g. a full disk: nothing was promised

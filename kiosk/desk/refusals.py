@@ -32,6 +32,27 @@ def identity_token_refusal(error: BaseException) -> Message:
     return Message("identify.qr_offline" if is_outage(error) else "identify.qr_unknown")
 
 
+# The platform's problem types for a face check (kiosk/sandbox/identity.py), as what the citizen is told.
+FACE_REFUSALS: dict[str, str] = {
+    "face-not-matched": "face.error.not_matched",
+    "card-expired": "face.error.card_expired",
+    "card-read-stale": "face.error.card_stale",
+    "too-many-face-attempts": "face.error.too_many",
+    "face-matching-unavailable": "face.error.unavailable",
+}
+
+
+def face_refusal(error: BaseException) -> Message:
+    if is_outage(error):
+        return Message("face.error.offline")
+    problem = error.problem_type if isinstance(error, PlatformError) else ""
+    for suffix, key in FACE_REFUSALS.items():
+        if problem.endswith(suffix):
+            return Message(key)
+    log.warning("face check failed: %r", error)
+    return Message("face.error.not_matched")
+
+
 def submit_refusal(error: BaseException) -> Message:
     if is_outage(error):
         return Message("confirm.error.unreachable")

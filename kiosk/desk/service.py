@@ -43,11 +43,13 @@ from kiosk.qrpayload import QrKind, QrPayloadError, classify_qr
 from kiosk.references import is_local_reference
 from kiosk.rules.pickup import check_pickup
 from kiosk.rules.tickets import OfflineTicketBook, QueueNumber, kiosk_prefix, take_ticket
+from kiosk.session import Level
 
 log = logging.getLogger(__name__)
 
 KNOWN_STATUSES = ("accepted", "reviewing", "approved", "ready", "picked_up", "rejected")
 STATUS_TONES = {"ready": "ok", "picked_up": "ok", "approved": "ok", "rejected": "alert"}
+PICKUP_LEVEL = Level.VERIFIED  # a result is personal: the card and the live face, or a verified e-ID
 TICKET_HOME_DELAY_S = 8.0  # long enough to read the number and take the paper; a ticket is not rated
 
 
@@ -142,13 +144,23 @@ class ServiceDesk:
             bundle_receipt=progress.bundle_receipt, notice=notice, can_pick_up=progress.ready_for_pickup,
         )
 
+    def reprint(self, progress: Progress) -> PrintJob:
+        """补打回执: a copy of the receipt from public progress data (no identity needed, nothing personal)."""
+        from kiosk.desk.reprint import receipt_copy
+
+        kiosk = self.context.config.kiosk
+        document = receipt_copy(progress, item_name=self.context.item_name(progress.item_code),
+                                status_text=status_message(progress.status).text(),
+                                centre_name=kiosk.centre_name, kiosk_id=kiosk.device_id)
+        return PrintJob(document, Message("desk.reprint.printed"))
+
     # -- pickup -------------------------------------------------------------------------------------------
     def start_pickup(self, progress: Progress) -> PickupReady:
         session = self.context.session
         session.item_code = progress.item_code  # the rating screen rates this item
         session.receipt_number = progress.receipt_number
         hint = Message("desk.pickup.identify_hint") if session.citizen is None else None
-        return PickupReady(progress, hint)
+        return PickupReady(progress, hint, PICKUP_LEVEL)
 
     def pick_up(self, progress: Progress) -> PickedUp | PickupRefused | PickupFailed:
         """Worker thread, once the citizen is identified."""
@@ -167,7 +179,7 @@ class ServiceDesk:
         # Rating keys derive from it: each collection is rated once, never merged with another's rating.
         session.idempotency_key = session.idempotency_key or new_idempotency_key()
         try:
-            pickup = client.pickup(progress.receipt_number, citizen.id_number)
+            pickup = client.pickup(progress.receipt_number, citizen.id_number, proof=citizen.proof_token)
         except Exception as error:  # noqa: BLE001 - worded for the citizen
             return self._pickup_error(error, progress.receipt_number)
         kiosk = self.context.config.kiosk
