@@ -9,7 +9,11 @@ cd "$(dirname "$0")"
 # libzbar0: QR decoding (pyzbar); fonts-noto-cjk: Simplified Chinese glyphs; libgl1 + Mesa: Kivy's OpenGL;
 # libmtdev1: Kivy touch input; xvfb + xauth: the virtual screen for tests and screenshots;
 # systemd: systemd-analyze verifies our unit files in the tests.
-APT_PACKAGES=(libzbar0 fonts-noto-cjk libgl1 libgl1-mesa-dri libegl1 libmtdev1 xvfb xauth systemd)
+# chromium + chromium-driver: the fleet console browser test (tests/test_console_browser.py).
+# gcc + linux-libc-dev + python3-dev: python-evdev (evdev:// scanners) ships as source and is built at install.
+# libzinnia0 + tegaki-zinnia-simplified-chinese: the on-screen keyboard's handwriting pad (Zinnia + its model).
+APT_PACKAGES=(libzbar0 fonts-noto-cjk libgl1 libgl1-mesa-dri libegl1 libmtdev1 xvfb xauth systemd chromium chromium-driver
+              gcc linux-libc-dev python3-dev libzinnia0 tegaki-zinnia-simplified-chinese)
 
 missing_apt_packages() {
     local missing=()

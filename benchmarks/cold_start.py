@@ -5,12 +5,19 @@ alternating: the time from spawning the process until it sends READY=1 over a NO
 The kiosk sends READY=1 after the first frame of its home screen (sd_notify, as under systemd); the bare
 window sends it from its first frame too.
 
+The project's modules are byte-compiled first, as ``pip install`` does on a kiosk box: with
+PYTHONDONTWRITEBYTECODE set (as in this development sandbox) a source edited since its .pyc was written would
+otherwise be compiled again at every start, which no installed kiosk does. The figures go to
+benchmarks/results/cold_start.json (``benchmarks/report.py`` draws them).
+
     .venv/bin/python benchmarks/cold_start.py [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import json
 import os
 import socket
 import statistics
@@ -19,6 +26,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+PACKAGES = ("cli", "kiosk", "screens", "devices", "offline")
 
 BARE = """
 import os, socket
@@ -63,14 +74,18 @@ def measure(command: list[str], env: dict[str, str], timeout: float = 120.0) -> 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=RESULTS / "cold_start.json")
     args = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(ROOT))
     from kiosk.xvfb import ensure_display
+
+    for package in PACKAGES:  # as an installed kiosk has them (see the module docstring)
+        compileall.compile_dir(str(ROOT / package), quiet=1)
 
     display = ensure_display()
     env = {**os.environ, "KIVY_NO_ARGS": "1", "KCFG_GRAPHICS_WIDTH": "540", "KCFG_GRAPHICS_HEIGHT": "960"}
     state = Path(tempfile.mkdtemp(prefix="cold-start-"))
-    kiosk_cmd = [sys.executable, "-m", "kiosk.cli", "demo", "--state-dir", str(state)]
+    kiosk_cmd = [sys.executable, "-m", "cli.main", "demo", "--state-dir", str(state)]
     bare_script = state / "bare_window.py"  # Kivy's App needs a source file (it looks for a .kv beside it)
     bare_script.write_text(BARE, encoding="utf-8")
     bare_cmd = [sys.executable, str(bare_script)]
@@ -84,6 +99,20 @@ def main() -> int:
     print(f"bare Kivy window : median {b * 1000:.0f} ms  (runs: {', '.join(f'{x * 1000:.0f}' for x in bare)})")
     print(f"kiosk home screen: median {k * 1000:.0f} ms  (runs: {', '.join(f'{x * 1000:.0f}' for x in kiosk)})")
     print(f"ratio {k / b:.2f}x (budget 1.5x): {'PASS' if k / b <= 1.5 else 'OVER BUDGET'}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "command": f"benchmarks/cold_start.py --runs {args.runs}",
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
+        "bare_ms": [round(x * 1000, 1) for x in bare],
+        "kiosk_ms": [round(x * 1000, 1) for x in kiosk],
+        "bare_median_ms": round(b * 1000, 1),
+        "kiosk_median_ms": round(k * 1000, 1),
+        "ratio": round(k / b, 3),
+        "budget_ratio": 1.5,
+        "pass": k / b <= 1.5,
+    }, indent=2) + "\n", encoding="utf-8")
+    print(f"figures: {args.out}")
     return 0
 
 

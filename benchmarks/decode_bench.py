@@ -18,6 +18,9 @@ percentiles are over the codes the decoder read at all.
 Budget (DESIGN.md): pipeline/zxing p95 < 8 ms per frame, detection rate per code at least that of bare zxing-cpp,
 and (code in front of the camera -> screen reacts, p95 < 100 ms) time to first detection p95 < 100 ms.
 
+``--samples tests/data/zxing`` instead counts, on the zxing-cpp QR sample images with their known text, the
+images each decoder reads right, reads with a wrong text, and finds a code in but gives no text (refused).
+
 ``--idle N`` also times N frames without a code (a kiosk's camera mostly sees no code; every other one grainy),
 generated from their own seed, so the hard set stays the same. ``--baseline FILE`` adds a row for another pipeline module run on the same frames in the same process, e.g. the
 committed one: ``git show HEAD:devices/decode/pipeline.py > /tmp/pipeline_head.py``.
@@ -175,6 +178,7 @@ class Result:
     codes: set[int] = field(default_factory=set)
     frames_before: dict[int, int] = field(default_factory=dict)  # code -> frames shown so far without a read
     first_detection: dict[int, float] = field(default_factory=dict)  # code -> seconds to its first read
+    wrong: int = 0  # frames with a code whose text was given but is not the payload's text (must stay 0)
 
     def add(self, sample: Sample, seconds: float, hit: bool) -> None:
         self.times.append(seconds)
@@ -192,6 +196,14 @@ class Result:
             self.first_detection[sample.code] = waited * FRAME_INTERVAL + seconds
         else:
             self.frames_before[sample.code] = self.frames_before.get(sample.code, 0) + 1
+
+
+def payload_text(payload: bytes) -> str:
+    """The text a payload was made from: payload_for writes UTF-8, GB18030 or ASCII."""
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("gb18030")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -221,7 +233,7 @@ def run_idle(frames: list[np.ndarray], baseline: type | None) -> None:
         ),
     }
     if baseline is not None:
-        before = baseline("zxing")
+        before = baseline("zxing", stream=True)
         decoders["baseline/zxing"] = lambda frame, gray: before.decode(frame)
     times: dict[str, list[float]] = {name: [] for name in decoders}
     for frame in frames:
@@ -254,7 +266,7 @@ def run(samples: list[Sample], baseline: type | None = None) -> list[Result]:
         "pipeline/zbar": DecodePipeline("zbar", stream=True),
     }
     if baseline is not None:
-        pipelines["baseline/zxing"] = baseline("zxing")
+        pipelines["baseline/zxing"] = baseline("zxing", stream=True)  # as DecodeWorker runs it, like the others
     results = {name: Result(name) for name in [*pipelines, "bare pyzbar", "bare zxing-cpp"]}
     for sample in samples:
         gray = cv2.cvtColor(sample.frame, cv2.COLOR_BGR2GRAY)
@@ -266,6 +278,8 @@ def run(samples: list[Sample], baseline: type | None = None) -> list[Result]:
             results[name].add(
                 sample, time.perf_counter() - start, any(d.raw == sample.payload for d in found)
             )
+            text = payload_text(sample.payload)
+            results[name].wrong += any(d.raw == sample.payload and d.text not in (None, text) for d in found)
         start = time.perf_counter()
         found_zbar = pyzbar.decode(gray, symbols=[pyzbar.ZBarSymbol.QRCODE])
         elapsed = time.perf_counter() - start
@@ -281,6 +295,40 @@ def run(samples: list[Sample], baseline: type | None = None) -> list[Result]:
     return list(results.values())
 
 
+def run_samples(directory: Path, baseline: type | None) -> int:
+    """Still images with known text (tests/data/zxing: the zxing-cpp QR samples): per decoder, images read
+    right, images with a wrong text, and images with a code but no text (refused)."""
+    images = sorted(p for p in directory.glob("qrcode-*/*") if p.suffix in (".png", ".jpg", ".webp"))
+    decoders = {"pipeline/zxing": DecodePipeline("zxing").decode}
+    if baseline is not None:
+        decoders["baseline/zxing"] = baseline("zxing").decode
+
+    def bare(image: np.ndarray, mode: object) -> list[tuple[str | None, bool]]:
+        return [(b.text, True) for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode,
+                                                               text_mode=mode)]
+
+    tallies: dict[str, list[int]] = {}
+    for image_path in images:
+        expected = image_path.with_suffix(".txt").read_bytes().decode("utf-8")
+        image = cv2.imread(str(image_path), cv2.IMREAD_COLOR)
+        readings = {name: [(d.text, True) for d in decode(image)] for name, decode in decoders.items()}
+        readings["bare zxing-cpp (HRI)"] = bare(image, zxingcpp.TextMode.HRI)
+        readings["bare zxing-cpp (plain)"] = bare(image, zxingcpp.TextMode.Plain)
+        for name, found in readings.items():
+            tally = tallies.setdefault(name, [0, 0, 0])
+            texts = [text for text, _ in found]
+            if expected in texts:
+                tally[0] += 1
+            elif any(text is not None for text in texts):
+                tally[1] += 1
+            elif found:
+                tally[2] += 1
+    print(f"{len(images)} sample images in {directory}: read right / wrong text / code without text")
+    for name, (right, wrong, refused) in tallies.items():
+        print(f"  {name:<24} {right:4d} {wrong:4d} {refused:4d}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -292,7 +340,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--idle", type=int, default=0, help="also time this many frames without a code")
     parser.add_argument("--baseline", metavar="FILE", help="also run the DecodePipeline of this pipeline.py")
+    parser.add_argument("--samples", metavar="DIR", help="instead: count right and wrong texts on the zxing-cpp "
+                        "sample images in DIR (tests/data/zxing)")
     args = parser.parse_args()
+    if args.samples:
+        return run_samples(Path(args.samples), load_baseline(args.baseline) if args.baseline else None)
     cv2.setNumThreads(1)  # the kiosk decodes on one thread; keep the measurement honest on 2 shared cores
     started = time.perf_counter()
     samples = generate(args.frames, args.hold, args.seed)
@@ -329,6 +381,7 @@ def main() -> int:
         f"{ttfd95 * 1e3:.1f}): {'met' if ok else 'NOT met'}"
     )
     print(f"frames read: pipeline/zxing {pipeline.hits}, bare zxing-cpp {bare.hits} (of {len(samples)})")
+    print("frames with a wrong text: " + ", ".join(f"{r.name} {r.wrong}" for r in results if not r.name.startswith("bare")))
     if args.idle:
         run_idle(idle_frames(args.idle, args.seed), baseline)
     print(f"total {time.perf_counter() - started:.1f} s")

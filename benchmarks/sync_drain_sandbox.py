@@ -65,7 +65,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sync-drain-"))
     port = free_port()
     sandbox = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "sandbox", "--port", str(port), "--db", str(work / "sandbox.db")],
+        [sys.executable, "-m", "cli.main", "sandbox", "--port", str(port), "--db", str(work / "sandbox.db")],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import types
 from pathlib import Path
 
 DESIGN_SIZE = (1080, 1920)  # the portrait screen the layout is designed for
@@ -18,6 +21,38 @@ def prepare_kivy_environment(state_dir: Path, window_size: tuple[int, int]) -> N
     # A smaller window shows the same layout scaled down: dp/sp scale with the density.
     scale = min(window_size[0] / DESIGN_SIZE[0], window_size[1] / DESIGN_SIZE[1])
     os.environ["KIVY_METRICS_DENSITY"] = f"{scale:.4f}"
+    quiet_clipboard_probe()
+
+
+class NoCutBuffer:
+    """The X "cut buffer" (select to copy, middle-click to paste) of a kiosk: there is none. A touchscreen has no
+    middle button, and a citizen's typed ID number must not linger in an X selection for the next person."""
+
+    def get_cutbuffer(self) -> str:
+        return ""
+
+    def set_cutbuffer(self, data: str) -> None:
+        return None
+
+
+def quiet_clipboard_probe() -> None:
+    """Stop Kivy's clipboard probing from printing ~20 lines of xclip/xsel tracebacks and a CRITICAL
+    "Cutbuffer" line at every start (issue #14).
+
+    Why it happens: on Linux every TextInput imports kivy.core.clipboard, which tries the xclip and xsel
+    programs for the clipboard and again for the cut buffer; a kiosk image (and a fresh Debian) has neither,
+    so each attempt logs a FileNotFoundError traceback and finally "Unable to find any valuable Cutbuffer
+    provider" at CRITICAL. The clipboard itself is SDL2's (always there with the SDL2 window: KIVY_CLIPBOARD);
+    the cut buffer, which Kivy looks up only under the xclip/xsel module names, is answered with NoCutBuffer
+    when neither program is installed. With xclip or xsel installed Kivy uses the real one as before."""
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2,dummy")
+    if shutil.which("xclip") or shutil.which("xsel"):
+        return
+    name = "kivy.core.clipboard.clipboard_xclip"
+    if name not in sys.modules:
+        module = types.ModuleType(name, NoCutBuffer.__doc__)
+        module.ClipboardXclip = NoCutBuffer  # type: ignore[attr-defined]  # the class name Kivy looks up
+        sys.modules[name] = module
 
 
 def prepare_window(window_size: tuple[int, int], fullscreen: bool) -> None:

@@ -9,31 +9,37 @@ catalog editor sees every problem (file, item code, field) in one run of ``kiosk
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from kiosk.creditcode import CreditCodeError, parse_credit_code
-from kiosk.idnumber import IdNumberError, parse_id_number
+from kiosk.fieldtypes import FieldError as FieldError  # re-exported: the form screen and tests import it here
+from kiosk.fieldtypes import FieldType, check_pattern
+from kiosk.fieldtypes import validate_field as validate_field
 
 Category = Literal[
     "社保", "医保", "公积金", "税务", "不动产", "征信", "户籍", "民政", "卫健", "市场监管", "一件事", "其他"
 ]
 ItemKind = Literal["query_print", "application", "appointment", "bundle"]
 Delivery = Literal["window", "kiosk_pickup", "mail", "electronic", "print_now"]
-FieldType = Literal["id_number", "phone", "date", "choice", "amount", "credit_code", "text"]
 MaterialForm = Literal["original", "copy", "electronic"]
 # The document builders in kiosk.printing.documents that can print an item's result.
 PrintBuilder = Literal["query_result", "acceptance_receipt", "queue_ticket", "commitment_slip"]
 
-VAGUE_MATERIAL_WORDS = ("其他材料", "有关材料", "相关材料", "其它材料", "等材料", "其他证明")
+FIELD_TYPE_NAMES = frozenset(get_args(FieldType))
+# A material named by a catch-all sends a citizen home for a second trip: a guide names the exact document
+# (许昌市条例 第十四条). Each entry is a phrase that only a catch-all contains (tests/test_desk_finish.py
+# checks every one against a real material name that must still pass).
+VAGUE_MATERIAL_WORDS = (
+    "其他材料", "其它材料", "有关材料", "相关材料", "等材料", "必要材料", "相应材料", "补充材料",
+    "其他证明", "其它证明", "有关证明", "相关证明", "其他有效证件", "其它有效证件", "有效证件", "其他证件", "其它证件",
+    "有关证件", "相关证件", "其他文件", "其它文件", "有关文件", "相关文件", "其他资料", "其它资料", "有关资料",
+    "相关资料", "要求的其他", "要求提供的", "规定的其他", "认为需要", "另行通知", "视情况", "等证明", "等文件",
+    "等证件", "等资料",
+)
 
 
 class _Model(BaseModel):
@@ -48,6 +54,9 @@ class Material(_Model):
     waivable: bool = False  # may be supplied later under 容缺受理
     shared: bool = False  # the platform fetches it by data sharing; the citizen need not bring it
     pledgeable: bool = False  # under 告知承诺制 the applicant's written commitment stands in for it for now
+    # 材料样本 / 示范文本 (issue #17): what a correct one looks like, shown on tap at the guide and printable;
+    # "" when the platform has none for this material.
+    sample: Annotated[str, Field(max_length=400)] = ""
 
     @field_validator("name")
     @classmethod
@@ -91,6 +100,17 @@ class FormField(_Model):
     min_amount: Annotated[float, Field(ge=0)] = 0.01  # amount fields, in yuan
     max_amount: Annotated[float, Field(gt=0)] = 10_000_000
     date_range: Literal["any", "past", "future"] = "any"  # e.g. an appointment date lies in the future
+    # The regex a normalised value matches. Filled with the type's standard pattern from kiosk.fieldtypes, so
+    # the served catalog tells the platform (and any reader) exactly what the kiosk sends; only a text field
+    # may carry a narrower pattern of its own.
+    pattern: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _contract_pattern(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("type"), str) and data["type"] in FIELD_TYPE_NAMES:
+            data = {**data, "pattern": check_pattern(data["type"], data.get("pattern"))}
+        return data
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> FormField:
@@ -125,11 +145,18 @@ class Guide(_Model):
     commitment_text: str = ""  # what the applicant commits to, printed and shown before they agree
     commitment_consequence: str = ""  # the legal consequence of a false commitment
     waiver_supply_days: Annotated[int, Field(ge=1, le=60)] = 5  # 容缺: working days to supply what is missing
+    # The rest of a complete guide (issue #17; `kiosk catalog check` requires them, see guide_gaps):
+    review_standard: tuple[Annotated[str, Field(min_length=4, max_length=200)], ...] = ()  # 审查标准
+    inquiry_channels: tuple[Annotated[str, Field(min_length=4, max_length=120)], ...] = ()  # 查询渠道
+    remedy: Annotated[str, Field(max_length=300)] = ""  # 救济途径: review and litigation, where and by when
 
     @model_validator(mode="after")
     def _promise_within_law(self) -> Guide:
-        if self.promised_limit_days > self.legal_limit_days:
-            raise ValueError("the promised time limit cannot exceed the legal time limit")
+        # The promise must shorten the legal limit (承诺时限 < 法定时限); only an immediate item (即办, 0 and 0)
+        # has nothing to shorten.
+        if self.legal_limit_days and self.promised_limit_days >= self.legal_limit_days:
+            raise ValueError(f"the promised time limit ({self.promised_limit_days} working days) must be shorter "
+                             f"than the legal time limit ({self.legal_limit_days}); promise fewer days")
         return self
 
     @model_validator(mode="after")
@@ -305,83 +332,21 @@ def load_catalog_file(path: Path) -> Catalog:
 
 
 # -- form fields ---------------------------------------------------------------------------------------------
-class FieldError(ValueError):
-    """A form value that is not acceptable. ``key`` is the i18n message key (``flows.field.*``, or the
-    ``id.error.*`` / ``creditcode.error.*`` key of the identity parsers); ``field`` is the field's key."""
-
-    def __init__(self, key: str, field: str, detail: str = "") -> None:
-        super().__init__(f"field {field}: {key}" + (f" ({detail})" if detail else ""))
-        self.key = key
-        self.field = field
-        self.detail = detail
+# Defined once in kiosk.fieldtypes (the contract the platform shares); re-exported for existing callers.
 
 
-_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
-_LANDLINE = re.compile(r"^0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}$")  # 区号-号码, e.g. 0371-65551234
-
-
-def validate_field(field: FormField, value: str, today: dt.date | None = None) -> str:
-    """The value normalised for the platform (e.g. "2026-11-21", "1500.00"), or raise FieldError."""
-    text = (value or "").strip()
-    if field.type not in ("text", "choice"):
-        # Full-width digits and punctuation from a Chinese input method count as what they look like; free
-        # text and choices ("出国（境）") are kept exactly as written.
-        text = unicodedata.normalize("NFKC", text).strip()
-    if not text:
-        if field.required:
-            raise FieldError("flows.field.required", field.key)
-        return ""
-    today = today or dt.date.today()
-    match field.type:
-        case "id_number":
-            try:
-                return parse_id_number(text, today).number
-            except IdNumberError as error:
-                raise FieldError(error.key, field.key, error.detail) from None
-        case "credit_code":
-            try:
-                return parse_credit_code(text).code
-            except CreditCodeError as error:
-                raise FieldError(error.key, field.key, error.detail) from None
-        case "phone":
-            digits = re.sub(r"[\s]", "", text)
-            if _PHONE.match(digits) or _LANDLINE.match(digits):
-                return digits
-            raise FieldError("flows.field.phone", field.key)
-        case "date":
-            return _validate_date(field, text, today)
-        case "amount":
-            return _validate_amount(field, text)
-        case "choice":
-            if text not in field.choices:
-                raise FieldError("flows.field.choice", field.key, text[:20])
-            return text
-        case _:  # text
-            if len(text) > field.max_length:
-                raise FieldError("flows.field.too_long", field.key, str(field.max_length))
-            return text
-
-
-def _validate_date(field: FormField, text: str, today: dt.date) -> str:
-    candidate = re.sub(r"[年月/.]", "-", text).removesuffix("日").removesuffix("-")
-    try:
-        day = dt.date.fromisoformat("-".join(part.zfill(2) for part in candidate.split("-")))
-    except ValueError:
-        raise FieldError("flows.field.date", field.key, text[:20]) from None
-    if field.date_range == "future" and day <= today:
-        raise FieldError("flows.field.date_future", field.key, day.isoformat())
-    if field.date_range == "past" and day > today:
-        raise FieldError("flows.field.date_past", field.key, day.isoformat())
-    return day.isoformat()
-
-
-def _validate_amount(field: FormField, text: str) -> str:
-    try:
-        amount = Decimal(text.replace(",", "").removeprefix("¥").removesuffix("元"))
-    except InvalidOperation:
-        raise FieldError("flows.field.amount", field.key, text[:20]) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise FieldError("flows.field.amount", field.key, text[:20])
-    if amount < Decimal(str(field.min_amount)) or amount > Decimal(str(field.max_amount)):
-        raise FieldError("flows.field.amount_range", field.key, f"{field.min_amount:.2f}-{field.max_amount:.2f}")
-    return f"{amount:.2f}"
+def guide_gaps(item: CatalogItem) -> list[tuple[str, str]]:
+    """(field, message) for what a complete office guide still lacks (issue #17, 许昌市条例 第十四条): its
+    审查标准, 查询渠道 and 救济途径. A bundle's guide is its members'. Reported by `kiosk catalog check`, not by
+    parsing, so a kiosk keeps serving a catalog published before these fields existed."""
+    if item.kind == "bundle":
+        return []
+    gaps = []
+    if not item.guide.review_standard:
+        gaps.append(("guide.review_standard", "审查标准 missing: list what the office checks before approving"))
+    if not item.guide.inquiry_channels:
+        gaps.append(("guide.inquiry_channels", "查询渠道 missing: list where the citizen asks about progress "
+                                              "(hotline, website, app)"))
+    if not item.guide.remedy:
+        gaps.append(("guide.remedy", "救济途径 missing: name the administrative review and litigation route"))
+    return gaps

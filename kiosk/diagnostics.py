@@ -99,6 +99,7 @@ class DiagnosticReport:
     warnings: tuple[str, ...] = ()
     required_device_fault: bool = False
     outbox_unhealthy: bool = False
+    demo_config: bool = False  # a real kiosk runs with the demo's platform settings (issue #14)
 
     @property
     def healthy(self) -> bool:
@@ -359,6 +360,7 @@ def collect(
     device_timeout: float = DEVICE_TIMEOUT_S,
     stale_after_s: float = STALE_PENDING_S,
     clock: Callable[[], float] = time.time,
+    real_kiosk: bool = False,
 ) -> DiagnosticReport:
     """Check everything and return the report (see the module docstring for the two ways to call it).
 
@@ -366,7 +368,9 @@ def collect(
     configured device not given is opened from its URL for the check (``probe_devices=False``: reported as
     not checked). ``client``: a PlatformClient (default: a short-lived one from the config). ``outbox``: an
     Outbox or a source of OutboxStatus (default: the outbox file under the state dir, if there is one).
-    ``started_at``: when the app started (unix time), for its uptime.
+    ``started_at``: when the app started (unix time), for its uptime. ``real_kiosk``: the config is a real
+    kiosk's (``kiosk diagnose``), so the demo's platform settings (no [platform], the embedded sandbox, the
+    public demo secret) are faults, not the demo working as meant.
     """
     # The platform check waits on the network and the device checks on hardware: run them side by side.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-platform") as pool:
@@ -378,6 +382,8 @@ def collect(
         platform_result = PlatformCheck(**{**asdict(platform_result), "last_sync_at": outbox_result.last_success_at})
     system = check_system(config, started_at, clock)
     verdict = judge(device_results, platform_result, outbox_result, system, stale_after_s)
+    demo_problems = config.real_kiosk_problems() if real_kiosk else []
+    verdict.problems[:0] = demo_problems
     return DiagnosticReport(
         device_id=config.kiosk.device_id,
         collected_at=iso(clock()) or "",
@@ -390,6 +396,7 @@ def collect(
         warnings=tuple(verdict.warnings),
         required_device_fault=verdict.required_device_fault,
         outbox_unhealthy=verdict.outbox_unhealthy,
+        demo_config=bool(demo_problems),
     )
 
 

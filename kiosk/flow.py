@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kiosk.catalog import Catalog, CatalogItem
-from kiosk.idnumber import parse_id_number
+from kiosk.idnumber import ResidentId, parse_id_number
 from kiosk.platform_client import new_idempotency_key
 from kiosk.rules.bundles import effective_item
 from kiosk.rules.commitment import CommitmentOffer, commitment_offer
 from kiosk.rules.forms import FormCheck, check_form
+from kiosk.rules.holidays import DEFAULT_CALENDAR
 from kiosk.rules.materials import MaterialsCheck, check_materials
 from kiosk.session import Citizen, IdentitySource, Level, Session
 
@@ -54,10 +55,11 @@ class ServiceFlow:
 
     # -- identify -----------------------------------------------------------------------------------------
     def identify(self, id_number: str, name: str = "", phone: str = "", source: IdentitySource = "typed",
-                 level: Level = Level.CLAIMED, **evidence: Any) -> Citizen:
+                 level: Level = Level.CLAIMED, parsed: ResidentId | None = None, **evidence: Any) -> Citizen:
         """Validate the ID number (GB 11643) and attach the citizen to the session; raises IdNumberError.
-        ``level`` says how the identity was obtained; ``evidence`` is the proof/card evidence that backs it."""
-        parsed = parse_id_number(id_number)
+        ``level`` says how the identity was obtained; ``evidence`` is the proof/card evidence that backs it;
+        ``parsed``: a card's number already checked against its kind (kiosk.idnumber.parse_card_number)."""
+        parsed = parsed or parse_id_number(id_number)
         citizen = Citizen(id_number=parsed.number, name=name.strip(), phone=phone.strip(), source=source,
                           level=level, **evidence)
         self.session.citizen = citizen
@@ -93,7 +95,7 @@ class ServiceFlow:
         if pledge and not self.commitment_offer(item).offered:
             raise FlowError("flow.error.commitment_not_offered")
         check = check_materials(item, set(ticked), self.fetched_materials(), today=today or dt.date.today(),
-                                pledge=pledge)
+                                pledge=pledge, calendar=DEFAULT_CALENDAR)
         self.session.materials_present = set(ticked) | set(check.fetched)
         self.session.materials_check = check
         return check
@@ -139,6 +141,9 @@ class ServiceFlow:
         record = check.commitment_record() if check is not None else None
         if record is not None:
             body["commitment"] = record
+        for key in ("delivery", "certificates"):  # chosen at the confirm / materials screens (issue #17)
+            if self.session.service.get(key):
+                body[key] = self.session.service[key]
         return body
 
     def prepare_submission(self) -> tuple[dict, str]:

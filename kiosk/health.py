@@ -58,6 +58,7 @@ def heartbeat_body(
     started_at: float | None = None,
     catalog: Any | None = None,
     clock: Callable[[], float] = time.time,
+    consumables: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The heartbeat for these device statuses (None = disabled) and this outbox status (OutboxStatus)."""
     device_part = {}
@@ -71,6 +72,7 @@ def heartbeat_body(
         "devices": device_part,
         "availability": assess(devices, required, catalog).level.value,
         "outbox": None,
+        "alerts": [],  # what a technician must act on (the platform's fleet view raises them)
         "disk_free_bytes": None,
         "uptime_s": None if started_at is None else round(max(0.0, clock() - started_at)),
     }
@@ -82,9 +84,20 @@ def heartbeat_body(
             "oldest_pending_age_s": None if age is None else round(age),
             "last_success_at": iso(outbox_status.last_success_at),
         }
+        if outbox_status.dead:
+            # Work the platform refused for good (e.g. a 4xx for an application the citizen was told was
+            # saved): kept in the outbox, never silent. The reason has no personal data (offline/sync scrubs it).
+            body["alerts"].append({
+                "kind": "outbox_dead", "count": outbox_status.dead,
+                "detail": redact(f"{outbox_status.dead} queued entr{'y' if outbox_status.dead == 1 else 'ies'} "
+                                 f"refused by the platform; last error: {outbox_status.last_error or 'none'}; "
+                                 "run 'kiosk queue list --state dead'")[:300],
+            })
     if state_dir is not None:
         disk = sysinfo.disk_space(state_dir)
         body["disk_free_bytes"] = disk.free_bytes if disk else None
+    if consumables is not None:  # paper printed since the last 换纸 (kiosk.consumables.heartbeat_part)
+        body["consumables"] = dict(consumables)
     return body
 
 
@@ -96,6 +109,7 @@ def make_snapshot(
     state_dir: Path | None = None,
     started_at: float | None = None,
     catalog: Callable[[], Any] | None = None,
+    consumables: Callable[[], Mapping[str, Any]] | None = None,
 ) -> Callable[[], dict[str, Any]]:
     """A snapshot function for the reporter, from what the app keeps: e.g.
     ``make_snapshot(lambda: dict(runtime.device_status), required=config.devices.required, outbox=outbox,
@@ -109,7 +123,8 @@ def make_snapshot(
             except Exception as exc:  # an unreadable outbox is itself worth reporting, not a reason to go silent
                 log.error("heartbeat: outbox status unavailable: %s", exc)
         return heartbeat_body(devices(), required=required, outbox_status=status, state_dir=state_dir,
-                              started_at=started_at, catalog=catalog() if catalog else None)
+                              started_at=started_at, catalog=catalog() if catalog else None,
+                              consumables=consumables() if consumables else None)
 
     return snapshot
 

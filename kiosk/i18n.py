@@ -8,6 +8,8 @@ The Kivy side wraps this in an observable ``_()`` so a language switch re-render
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import tomllib
 from functools import cache
@@ -30,10 +32,39 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
             out[full] = str(value)
 
 
+def _compiled_path(language: str) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gov-kiosk" / f"locale-{language}.json"
+
+
 @cache
 def catalog(language: str) -> dict[str, str]:
+    """The merged messages of one language. Parsing ~100 KB of TOML (pure Python) took a noticeable part of the
+    cold start (issue #16), so the merged result is kept as JSON next to the font cache and reused while no
+    .toml file changed (their names, sizes and times are its key)."""
+    paths = sorted((LOCALE_DIR / language).glob("*.toml"))
+    key = [[path.name, stat.st_size, stat.st_mtime_ns] for path in paths for stat in (path.stat(),)]
+    compiled = _compiled_path(language)
+    try:
+        cached = json.loads(compiled.read_bytes())
+        if cached["key"] == key:
+            return cached["messages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    messages = _parse(paths)
+    try:
+        compiled.parent.mkdir(parents=True, exist_ok=True)
+        partial = compiled.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(json.dumps({"key": key, "messages": messages}, ensure_ascii=False), encoding="utf-8")
+        partial.replace(compiled)  # atomic: two kiosks starting at once never read half a file
+    except OSError:
+        pass  # a read-only cache: parse the TOML at every start, as before
+    return messages
+
+
+def _parse(paths: list[Path]) -> dict[str, str]:
     messages: dict[str, str] = {}
-    for path in sorted((LOCALE_DIR / language).glob("*.toml")):
+    for path in paths:
         with path.open("rb") as handle:
             try:
                 table = tomllib.load(handle)

@@ -1,4 +1,15 @@
-"""Resident identity numbers (GB 11643-1999): parse, validate, upgrade 15-digit numbers.
+"""Identity numbers of every legal ID card (GB 11643-1999 layout and check digit): parse, validate, upgrade
+15-digit numbers, and say which kind of card a number belongs to.
+
+- Resident ID cards (居民身份证): region code of a province (11..65, 71, 81, 82), birth date, sequence, check.
+- Hong Kong / Macau / Taiwan residence permits (港澳台居民居住证, 2018): the same layout with the address code
+  810000 (Hong Kong), 820000 (Macau) or 830000 (Taiwan) (《港澳台居民居住证申领发放办法》).
+- Foreign permanent-resident ID cards, 2023 version (外国人永久居留身份证): 18 characters, "9" first, then the
+  two-digit province code of the accepting authority, the three-digit nationality code (ISO 3166-1 numeric),
+  the birth date, a three-digit sequence (odd for men) and the MOD 11-2 check character, "the same check as
+  the citizen identity number" (National Immigration Administration, 新版外国人永久居留身份证机读信息规则, 2023).
+  The 2017 cards' 15-character numbers (three letters and twelve digits) have no public check rule; they are
+  not accepted as typed numbers.
 
 Errors carry a reason a citizen can read on screen (in the UI language, via ``kiosk.i18n``): the message
 key names what is wrong (length, check digit, date, region) so the screen can say exactly that.
@@ -7,6 +18,7 @@ key names what is wrong (length, check digit, date, region) so the screen can sa
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import unicodedata
 from dataclasses import dataclass
 
@@ -26,6 +38,19 @@ PROVINCES: dict[str, str] = {
 }
 
 
+# Residence permits use these address codes instead of a place of household registration.
+PERMIT_REGIONS: dict[str, str] = {"810000": "香港特别行政区", "820000": "澳门特别行政区", "830000": "台湾省"}
+FOREIGN_PREFIX = "9"
+
+
+class IdKind(enum.StrEnum):
+    """Which card a number belongs to (the same values as ``devices.idreader.card.CardKind``)."""
+
+    RESIDENT = "resident"  # 居民身份证
+    HK_MO_TW_PERMIT = "hk_mo_tw_permit"  # 港澳台居民居住证
+    FOREIGN_PERMANENT = "foreign_permanent"  # 外国人永久居留身份证
+
+
 class IdNumberError(ValueError):
     """An ID number that is not valid. ``key`` is the i18n message key; ``detail`` fills it."""
 
@@ -40,8 +65,10 @@ class ResidentId:
     number: str  # normalised, 18 characters, upper-case X
     birth_date: dt.date
     sex: str  # "M" or "F"
-    region_code: str  # six digits
-    province: str
+    region_code: str  # six digits (for a foreign permanent resident: "9", province, nationality)
+    province: str  # the province of registration, the permit's region, or the accepting province
+    kind: IdKind = IdKind.RESIDENT
+    nationality_code: str = ""  # ISO 3166-1 numeric, foreign permanent residents only
 
     def __repr__(self) -> str:  # never print the full number, even in a traceback
         from kiosk.masking import mask_id_number
@@ -78,7 +105,8 @@ def upgrade_15_to_18(number15: str) -> str:
 def parse_id_number(text: str, today: dt.date | None = None) -> ResidentId:
     """Return the parsed number or raise IdNumberError with a reason a citizen can read."""
     number = normalise(text)
-    if len(number) == 15:
+    upgraded = len(number) == 15
+    if upgraded:
         if not _digits(number):
             raise IdNumberError("id.error.characters")
         number = upgrade_15_to_18(number)
@@ -86,9 +114,9 @@ def parse_id_number(text: str, today: dt.date | None = None) -> ResidentId:
         raise IdNumberError("id.error.length", str(len(number)))
     if not _digits(number[:17]) or not (_digits(number[17]) or number[17] == "X"):
         raise IdNumberError("id.error.characters")
-    province = PROVINCES.get(number[:2])
-    if province is None:
-        raise IdNumberError("id.error.region")
+    kind, province = _kind_and_province(number)
+    if upgraded and kind is not IdKind.RESIDENT:
+        raise IdNumberError("id.error.region")  # only resident cards ever had 15-digit numbers
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -104,7 +132,29 @@ def parse_id_number(text: str, today: dt.date | None = None) -> ResidentId:
         sex="M" if int(number[16]) % 2 else "F",
         region_code=number[:6],
         province=province,
+        kind=kind,
+        nationality_code=number[3:6] if kind is IdKind.FOREIGN_PERMANENT else "",
     )
+
+
+def _kind_and_province(number: str) -> tuple[IdKind, str]:
+    """The card kind and place of an 18-character number whose characters are already checked."""
+    if number.startswith(FOREIGN_PREFIX):
+        accepting = PROVINCES.get(number[1:3])
+        # 000 is no country, and 156 is China: a Chinese citizen gets a resident card, not a permanent-residence one.
+        if accepting is None or number[3:6] in ("000", "156"):
+            raise IdNumberError("id.error.region")
+        return IdKind.FOREIGN_PERMANENT, accepting
+    if number[:2] in ("81", "82", "83"):
+        permit_region = PERMIT_REGIONS.get(number[:6])
+        if permit_region is not None:
+            return IdKind.HK_MO_TW_PERMIT, permit_region
+        if number[:2] == "83":  # 83 is never a resident region code
+            raise IdNumberError("id.error.region")
+    province = PROVINCES.get(number[:2])
+    if province is None:
+        raise IdNumberError("id.error.region")
+    return IdKind.RESIDENT, province
 
 
 def is_valid_id_number(text: str) -> bool:
@@ -113,3 +163,34 @@ def is_valid_id_number(text: str) -> bool:
     except IdNumberError:
         return False
     return True
+
+
+def _legacy_foreign_number(number: str) -> bool:
+    """A 2017 foreign permanent-resident card's number: three letters (the nationality) and twelve digits."""
+    return len(number) == 15 and number[:3].isascii() and number[:3].isalpha() and _digits(number[3:])
+
+
+def parse_card_number(
+    text: str, kind: str, birth_date: dt.date, sex: str, today: dt.date | None = None
+) -> ResidentId:
+    """The number read from a card's chip (SAM-authenticated), checked against the kind of card it came from.
+
+    A typed number goes through ``parse_id_number``; a card's number does too, and must then belong to the
+    card's kind (a residence permit with a resident number is a damaged or forged chip). The one exception is
+    a 2017 foreign permanent-resident card's 15-character number, which has no public check rule: it is taken
+    on the chip's word, with the chip's birth date and sex."""
+    number = normalise(text)
+    if kind == IdKind.FOREIGN_PERMANENT and _legacy_foreign_number(number):
+        return ResidentId(
+            number=number,
+            birth_date=birth_date,
+            sex=sex,
+            region_code="",
+            province="",
+            kind=IdKind.FOREIGN_PERMANENT,
+            nationality_code=number[:3],
+        )
+    parsed = parse_id_number(number, today)
+    if parsed.kind != kind:
+        raise IdNumberError("id.error.card_kind")
+    return parsed

@@ -1,22 +1,18 @@
 """Logging for the kiosk: to stderr (the journal under systemd), never personal data.
 
 The redacting filter is a safety net, not the rule: code must not log names, ID numbers or phones in the
-first place. The filter masks anything that looks like an ID number or a mobile number if it slips through.
+first place. The filter masks anything that looks like an ID number or a phone number if it slips through,
+with the one redactor of kiosk.redaction (landlines, +86, separators and full-width digits included).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 
-_ID_PATTERN = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9])")
-_PHONE_PATTERN = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
+from kiosk.redaction import redact
 
-
-def redact(text: str) -> str:
-    text = _ID_PATTERN.sub(lambda m: m.group(1)[:4] + "*" * 10 + m.group(3), text)
-    return _PHONE_PATTERN.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+__all__ = ["QuietEscpos", "RedactingFilter", "configure_logging", "redact"]
 
 
 class RedactingFilter(logging.Filter):
@@ -25,6 +21,12 @@ class RedactingFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # A traceback's last line quotes the exception message, which may hold a number: format it now
+            # and redact the text, so the handler prints the redacted copy.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 

@@ -14,33 +14,136 @@ from kiosk.masking import mask_id_number
 log = logging.getLogger(__name__)
 _STATE_COLOURS = {"ok": "1a8545", "degraded": "c77a12", "fault": "c82121", "disabled": "5c6675"}
 
+# Device reasons come from the drivers in English (with the technician's raw detail); village staff read the
+# fault and the fix in plain words instead (help.maint.what.* / help.maint.fix.*). First matching keyword wins;
+# the raw reason stays under 技术详情.
+_FIXES: dict[str, tuple[tuple[str, str], ...]] = {
+    "printer": (("cover", "printer_cover"), ("nearly used up", "printer_near_end"), ("paper", "printer_paper_out"), ("cutter", "printer_cutter"), ("too hot", "printer_hot"), ("does not answer", "printer_no_answer"), ("not found", "printer_not_found"), ("offline", "printer_offline")),
+    "idreader": (("cannot open", "reader_cannot_open"), ("no answer", "reader_no_answer"), ("checksum", "reader_checksum"), ("truncated", "reader_truncated"), ("garbled", "reader_garbled"), ("lost", "reader_lost")),
+    "camera": (("frame", "camera_frame"), ("stall", "camera_stall"), ("cannot open", "camera_cannot_open")),
+    "scanner": (("lost", "scanner_lost"), ("cannot open", "scanner_cannot_open")),
+}
 
-def diagnostics_text(runtime: Any) -> str:
-    """The status page: every device, the platform, the outbox, disk and memory, version and uptime."""
-    from kiosk.diagnostics import collect_from_runtime
 
-    report = collect_from_runtime(runtime)
+def _m(key: str, **values: object) -> str:
+    return translate(f"help.maint.{key}", **values)
+
+
+def device_words(name: str, state: str, reason: str) -> tuple[str, str]:
+    """(what is wrong, what to do) in plain words for one device; ("", "") when it is fine or disabled."""
+    if state in ("ok", "disabled"):
+        return "", ""
+    lowered = reason.lower()
+    for keyword, key in _FIXES.get(name, ()):
+        if keyword in lowered:
+            return _m(f"what.{key}"), _m(f"fix.{key}")
+    return _m("generic_what", device=_m(f"device.{name}"), state=_m(f"state.{state}")), _m("generic_fix")
+
+
+def _duration_words(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    if seconds < 3600:
+        return _m("minutes", minutes=max(1, seconds // 60))
+    if seconds < 86400:
+        return _m("hours", hours=seconds // 3600, minutes=seconds % 3600 // 60)
+    return _m("days", days=seconds // 86400, hours=seconds % 86400 // 3600)
+
+
+def _size_words(value: int | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value / 1024**3:.1f} GB" if value >= 1024**3 else f"{value / 1024**2:.0f} MB"
+
+
+def _paper_line(runtime: Any) -> str:
+    consumables = _consumables(runtime)
+    if consumables is None:
+        return ""
+    printed = consumables.paper_printed_mm
+    return translate("help.consumables.paper_level", metres=f"{printed / 1000:.1f}",
+                     percent=round(consumables.paper_fraction_left() * 100))
+
+
+def summary_text(report: Any, paper_line: str = "") -> str:
+    """The status page in plain words: verdict, each device with its fault and fix, platform, queue, disk."""
     lines: list[str] = []
     verdict = translate("maintenance.healthy") if report.healthy else translate("maintenance.unhealthy")
-    lines.append(f"[b]{verdict}[/b]")
-    lines += [f"· {reason}" for reason in report.problems]
-    lines.append("")
-    lines.append(f"[b]{translate('maintenance.devices')}[/b]")
+    lines += [f"[b]{verdict}[/b]", "", f"[b]{translate('maintenance.devices')}[/b]"]
     for device in report.devices:
         colour = _STATE_COLOURS.get(device.state, "000000")
         required = translate("maintenance.required") if device.required else ""
-        reason = f" — {device.reason}" if device.reason else ""
-        lines.append(f"{device.name} {required}: [color={colour}][b]{device.state}[/b][/color]{reason}  ({device.url})")
-    lines.append("")
-    lines.append(f"[b]{translate('maintenance.platform')}[/b]")
-    lines.append(report.platform_line())
-    lines.append("")
-    lines.append(f"[b]{translate('maintenance.outbox')}[/b]")
-    lines.append(report.outbox_line())
-    lines.append("")
-    lines.append(f"[b]{translate('maintenance.system')}[/b]")
-    lines.append(report.system_line())
+        lines.append(f"{_m(f'device.{device.name}')}{required}："
+                     f"[color={colour}][b]{_m(f'state.{device.state}')}[/b][/color]")
+        what, fix = device_words(device.name, device.state, device.reason)
+        if what:
+            lines += ["    " + _m("problem", text=what), "    " + _m("fix_line", text=fix)]
+    if paper_line:
+        lines.append(_m("paper", text=paper_line))
+    lines += ["", f"[b]{translate('maintenance.platform')}[/b]"]
+    platform = report.platform
+    if platform.reachable is False:
+        lines.append(_m("platform_down"))
+    elif platform.reachable is None:
+        lines.append(_m("platform_unchecked"))
+    else:
+        lines.append(_m("platform_rtt", ms=f"{platform.rtt_ms:.0f}") if platform.rtt_ms is not None
+                     else _m("platform_ok"))
+    if platform.clock_skew_s is not None and abs(platform.clock_skew_s) > 60:
+        lines.append(_m("clock_skew", seconds=f"{abs(platform.clock_skew_s):.0f}"))
+    lines += ["", f"[b]{translate('maintenance.outbox')}[/b]"]
+    outbox = report.outbox
+    if not outbox.available:
+        lines.append(_m("outbox_unreadable"))
+    else:
+        waiting = outbox.pending + outbox.sending
+        lines.append(_m("outbox_oldest", count=waiting, age=_duration_words(outbox.oldest_pending_age_s))
+                     if waiting else _m("outbox_waiting", count=0))
+        if outbox.dead:
+            lines.append(_m("outbox_dead", count=outbox.dead))
+    system = report.system
+    lines += ["", f"[b]{translate('maintenance.system')}[/b]",
+              _m("system", disk=_size_words(system.disk_free_bytes), uptime=_duration_words(system.uptime_s),
+                 version=system.version)]
     return "\n".join(lines)
+
+
+def technical_text(report: Any) -> str:
+    """技术详情: the raw lines a remote technician asks for (URLs, driver reasons, DLE EOT bits, paths)."""
+    lines = [f"device {report.device_id}  collected {report.collected_at}  config {report.config}"]
+    lines += [f"problem: {p}" for p in report.problems]
+    lines += [f"warning: {w}" for w in report.warnings]
+    for device in report.devices:
+        lines.append(f"{device.name} ({device.url}): {device.state} {device.reason}".rstrip())
+    lines += [f"platform: {report.platform_line()}", f"outbox: {report.outbox_line()}",
+              f"system: {report.system_line()}"]
+    return "\n".join(lines)
+
+
+def diagnostics_text(runtime: Any) -> str:
+    """The status page in plain words (runs on a worker thread)."""
+    from kiosk.diagnostics import collect_from_runtime
+
+    return summary_text(collect_from_runtime(runtime), _paper_line(runtime))
+
+
+def technical_details(runtime: Any) -> str:
+    """The 技术详情 fold (runs on a worker thread)."""
+    from kiosk.diagnostics import collect_from_runtime
+
+    return technical_text(collect_from_runtime(runtime))
+
+
+def _consumables(runtime: Any) -> Any:
+    """The runtime's paper counter, or one on the same state file when the runtime does not hold one."""
+    from kiosk.consumables import Consumables
+
+    held = getattr(runtime, "consumables", None)
+    if held is not None:
+        return held
+    state_dir = getattr(getattr(getattr(runtime, "config", None), "kiosk", None), "state_dir", None)
+    return Consumables(state_dir) if state_dir is not None else None
 
 
 def _wait_print(runtime: Any, session_id: str, document: Any) -> Any:
@@ -83,6 +186,12 @@ def run_action(runtime: Any, name: str, session_id: str) -> str:
             return translate("maintenance.result.catalog_failed", error=state.error or "")
         return translate("maintenance.result.catalog", count=len(state.catalog.items), version=state.catalog.version,
                          source=translate("maintenance.cached") if state.from_cache else translate("maintenance.online"))
+    if name == "paper_changed":
+        consumables = _consumables(runtime)
+        if consumables is None:
+            return translate("maintenance.result.unknown", name=name)
+        consumables.paper_changed()
+        return translate("help.consumables.paper_reset")
     if name == "sync":
         return runtime.force_sync()
     if name == "retry_dead":

@@ -12,11 +12,25 @@ Files, in ``config.outbox_dir`` (``<state_dir>/outbox``):
 kind (the Submitter writes them):
 
     application     the application body (as ``ServiceFlow.application_body()``) -> POST /v1/applications;
-                    its images were uploaded first under the same idempotency key
+                    its images were uploaded first under the same idempotency key; optional key
+                    ``verification_proof`` (see "Proofs" below) is sent as a header, not in the body
     rating          the rating body -> POST /v1/ratings; meta ``local_reference`` fills a missing receipt number
     heartbeat       the heartbeat body -> POST /v1/devices/{id}/heartbeat
-    query_request   {"item_code", "id_number" | "credit_code"} -> POST /v1/queries
+    query_request   {"item_code", "id_number", "credit_code"?, "verification_proof"?} -> POST /v1/queries
     material_image  {"receipt_number", "material_code"} + images -> chunks, then POST /v1/materials
+    assist          {"screen", "reason"} -> POST /v1/assist (kiosk.assist; usually sent at once, queued offline)
+    complaint       the complaint body -> POST /v1/complaints (kiosk.complaints)
+
+Proofs: the platform wants the citizen's verification proof (kiosk/sandbox/identity.py) with an application
+or a personal query, but a queued entry is sent after the session's proof has expired (minutes). The entry
+carries the proof it was created with, in its payload under ``verification_proof``, so it is encrypted at rest
+with the rest of the personal data (AES-GCM, record id as associated data) and erased with it once
+acknowledged. The platform accepts a proof on these deferred requests for days after it issued it (and only
+for this device and this applicant), because the proof was issued while the citizen stood at the kiosk; what
+it returns (a receipt number, a result waiting for pickup) needs a fresh proof to be read. We chose this over
+the kiosk stating "created at" in the body: a kiosk can write any time there, while the proof's issue time is
+signed by the platform itself. A proof too old (403 proof-expired) makes the entry Rejected: a person has to
+verify again, which the outbox cannot do.
 
 Outcomes: the acknowledgement returned holds no personal data (receipt number, time, material ids).
 ``PlatformError`` becomes ``RetryLater`` (unreachable, 5xx, 408, 409, 429, 401, a broken answer) or
@@ -45,6 +59,7 @@ from offline.outbox import Outbox
 log = logging.getLogger(__name__)
 
 OUTBOX_DB = "outbox.db"
+PROOF_KEY = "verification_proof"  # in an application / query_request payload: see "Proofs" in the docstring
 DEVICE_KEY = "device.key"
 # 401 reasons the sandbox (and the contract) name in the answer, and what a technician does about each.
 _AUTH_ADVICE = {
@@ -95,7 +110,8 @@ class OutboxAdapter:
         what = f"{entry.kind} entry {entry.id}"
         try:
             if entry.kind is Kind.APPLICATION:
-                submission = self.client.submit_application(payload, entry.idempotency_key)
+                body, proof = _split_proof(payload)
+                submission = self.client.submit_application(body, entry.idempotency_key, proof=proof)
                 # No personal data in the acknowledgement: receipt numbers and item codes only.
                 return {"receipt_number": submission.receipt_number, "accepted_at": submission.accepted_at,
                         "members": [[m.item_code, m.receipt_number] for m in submission.members]}
@@ -109,6 +125,10 @@ class OutboxAdapter:
                 return self._query(entry, payload)
             if entry.kind is Kind.MATERIAL_IMAGE:
                 return self._materials(entry, payload, images)
+            if entry.kind in (Kind.ASSIST, Kind.COMPLAINT):  # answers carry a number, no personal data
+                path = "/assist" if entry.kind is Kind.ASSIST else "/complaints"
+                return self._call("POST", path, what, data=json.dumps(payload, ensure_ascii=False).encode(),
+                                  headers={"Content-Type": "application/json", "Idempotency-Key": entry.idempotency_key})
         except PlatformError as error:
             raise _outcome(error, what) from None
         except requests.RequestException as error:  # e.g. a connection dropped while reading the answer
@@ -143,9 +163,10 @@ class OutboxAdapter:
         if query is None:
             raise Rejected(f"query_request entry {entry.id}: the platform client has no query call (POST /v1/queries); "
                            "update the kiosk software, then retry the entry")
-        identity = {k: payload[k] for k in ("id_number", "credit_code") if payload.get(k)}
+        body, proof = _split_proof(payload)
+        identity = {k: body[k] for k in ("id_number", "credit_code") if body.get(k)}
         # Queued while offline: the citizen has left, so the result waits at the platform for pickup.
-        document = query(payload["item_code"], entry.idempotency_key, deliver="pickup", **identity)
+        document = query(body["item_code"], entry.idempotency_key, deliver="pickup", proof=proof, **identity)
         return {"item_code": document.item_code, "verification_code": document.verification_code,
                 "issued_at": document.issued_at, "receipt_number": document.receipt_number}
 
@@ -183,6 +204,13 @@ class OutboxAdapter:
         raise _outcome(error, what)
 
 
+def _split_proof(payload: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """(the body as the platform expects it, the verification proof queued with it or None)."""
+    body = dict(payload)
+    proof = body.pop(PROOF_KEY, None)
+    return body, str(proof) if proof else None
+
+
 def _outcome(error: PlatformError, what: str) -> RetryLater | Rejected:
     status = error.status
     if error.kind == "unreachable":
@@ -197,7 +225,12 @@ def _outcome(error: PlatformError, what: str) -> RetryLater | Rejected:
         advice = _AUTH_ADVICE.get(code, "device not authorised, check [platform] device_secret and the clock")
         log.error("platform refused the kiosk's signature (%s): %s", code or "401", advice)
         return RetryLater(f"{what}: HTTP 401 {code}: {advice}".replace("  ", " "), error.retry_after)
-    return Rejected(f"{what}: HTTP {status}", status)
+    # The problem type names the cause (e.g. proof-expired: the citizen must verify again) without quoting
+    # the platform's detail text.
+    kind = error.problem_type.rsplit("/", 1)[-1] if error.problem_type else ""
+    # The refused field (e.g. "form.phone", never its value) tells the technician what to fix (issue #14).
+    field = str((getattr(error, "problem", None) or {}).get("field") or "")[:60]
+    return Rejected(f"{what}: HTTP {status} {kind}".rstrip() + (f" (field {field})" if field else ""), status)
 
 
 def _retry_after(value: str | None) -> float | None:

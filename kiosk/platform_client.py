@@ -295,6 +295,12 @@ class PlatformClient:
         except (KeyError, TypeError, AttributeError):
             raise PlatformError("bad_answer", f"progress of {receipt_number}: the answer lacks status or history") from None
 
+    def refresh_proof(self, id_number: str, proof: str) -> Verification:
+        """A new proof for one still inside its minutes (a long session), for up to 30 minutes after the face
+        or e-ID check; afterwards 403 proof-expired: the citizen verifies again."""
+        return verification(self._request("POST", "/identity/refresh", body={"id_number": id_number},
+                                          headers=_proof_header(proof)).json())
+
     def eligibility(self, id_number: str, item_code: str, *, proof: str | None = None) -> Eligibility:
         """Whether 告知承诺 may be offered and which materials the platform fetches by sharing (404: unknown)."""
         answer = self._request("POST", "/eligibility", body={"item_code": item_code, "id_number": id_number},
@@ -352,6 +358,98 @@ class PlatformClient:
 
     def heartbeat(self, body: dict) -> None:
         self._request("POST", f"/devices/{self.device_id}/heartbeat", body=body, ok=(200, 204))
+
+    # -- issue #17: fees, postage, appointments, electronic certificates, 我的办件 (typed answers in
+    # kiosk/platform_service.py; every call about a person carries the proof, the ID number in the body) ------
+    def create_payment(self, reference: str, id_number: str, *, proof: str | None = None) -> Any:
+        """A payment order (kiosk.platform_service.PaymentOrder) for an application's or appointment's fee."""
+        from kiosk import platform_service as ps
+
+        return ps.payment_order(self._request("POST", "/payments", body={"reference": reference,
+                                                                         "id_number": id_number},
+                                              headers=_proof_header(proof)).json())
+
+    def payment_state(self, order_id: str) -> Any:
+        from kiosk import platform_service as ps
+
+        return ps.payment_order(self._request("GET", f"/payments/{_segment(order_id)}").json())
+
+    def cancel_payment(self, order_id: str) -> Any:
+        from kiosk import platform_service as ps
+
+        return ps.payment_order(self._request("POST", f"/payments/{_segment(order_id)}/cancel").json())
+
+    def demo_pay(self, order_id: str) -> Any:
+        """Sandbox only: the citizen's payment app reporting success (the demo's "手机已支付" button)."""
+        from kiosk import platform_service as ps
+
+        return ps.payment_order(self._request("POST", f"/payments/{_segment(order_id)}/demo-pay").json())
+
+    def postage(self, item_code: str, address: str) -> Any:
+        from kiosk import platform_service as ps
+
+        answer = self._request("POST", "/postage", body={"item_code": item_code, "address": address}).json()
+        return ps.parsed("postage", lambda: ps.Postage(float(answer["postage_yuan"]), str(answer["carrier"])))
+
+    def appointment_slots(self, item_code: str, point: str) -> Any:
+        from urllib.parse import urlencode
+
+        from kiosk import platform_service as ps
+
+        query = urlencode({"item_code": item_code, "point": point})  # no personal data in the query
+        return ps.slot_days(self._request("GET", f"/appointments/slots?{query}").json())
+
+    def book_appointment(self, body: dict, *, proof: str | None = None) -> Any:
+        """``body``: item_code, point, date (ISO), slot, id_number, name."""
+        from kiosk import platform_service as ps
+
+        return ps.appointment(self._request("POST", "/appointments", body=body, headers=_proof_header(proof)).json())
+
+    def change_appointment(self, number: str, id_number: str, date: dt.date, slot: str, *,
+                           proof: str | None = None) -> Any:
+        from kiosk import platform_service as ps
+
+        body = {"number": number, "id_number": id_number, "date": date.isoformat(), "slot": slot}
+        return ps.appointment(self._request("POST", "/appointments/change", body=body,
+                                            headers=_proof_header(proof)).json())
+
+    def cancel_appointment(self, number: str, id_number: str, *, proof: str | None = None) -> Any:
+        from kiosk import platform_service as ps
+
+        return ps.appointment(self._request("POST", "/appointments/cancel", body={"number": number,
+                                                                                  "id_number": id_number},
+                                            headers=_proof_header(proof)).json())
+
+    def my_appointments(self, id_number: str, *, proof: str | None = None) -> Any:
+        from kiosk import platform_service as ps
+
+        answer = self._request("POST", "/appointments/mine", body={"id_number": id_number},
+                               headers=_proof_header(proof)).json()
+        return ps.parsed("my appointments", lambda: tuple(ps.appointment(a) for a in answer["appointments"]))
+
+    def check_in_appointment(self, code: str) -> Any:
+        from kiosk import platform_service as ps
+
+        return ps.check_in(self._request("POST", "/appointments/check-in", body={"code": code}).json())
+
+    def my_certificates(self, id_number: str, *, proof: str | None = None) -> Any:
+        from kiosk import platform_service as ps
+
+        return ps.certificates(self._request("POST", "/certificates/mine", body={"id_number": id_number},
+                                             headers=_proof_header(proof)).json())
+
+    def certified_copy(self, id_number: str, certificate_id: str, *, proof: str | None = None) -> Any:
+        from kiosk import platform_service as ps
+
+        return ps.certified_copy(self._request("POST", "/certificates/copy",
+                                               body={"id_number": id_number, "certificate_id": certificate_id},
+                                               headers=_proof_header(proof)).json())
+
+    def my_applications(self, id_number: str, *, proof: str | None = None) -> Any:
+        from kiosk import platform_service as ps
+
+        return ps.my_applications(self._request("POST", "/applications/mine", body={"id_number": id_number},
+                                                headers=_proof_header(proof)).json())
 
 
 def verification(answer: Any) -> Verification:

@@ -11,7 +11,11 @@ Accepted kinds (grammar; limits are characters):
     eid           CTID:1:<token>                   电子身份证 (网证) token, base64url 43..1024
     social_card   ESSC:1:<token>                   电子社保卡 token, base64url 43..1024
     province_app  GOVAPP:1:<token>                 the provincial app's identity code, base64url 43..1024
-    id_number     <18-character resident ID>       valid per kiosk.idnumber (check digit, date, region)
+    id_number     <18-character ID number>         valid per kiosk.idnumber (check digit, date, region): resident
+                                                   cards, HK/Macau/Taiwan residence permits, foreign permanent
+                                                   residents' 2023 cards
+
+A code whose text the decoder could not tell (``Detection.text`` None) is refused with ``qr.error.charset``.
 
 Tokens are opaque: only the platform can verify them (``needs_platform``), and they are bearer credentials,
 so ``repr`` never shows them. The token prefixes are this project's reference formats; a deployment whose
@@ -81,8 +85,11 @@ class QrPayload:
     __str__ = __repr__
 
 
-def classify_qr(text: str) -> QrPayload:
+def classify_qr(text: str | None) -> QrPayload:
     """Classify a decoded QR payload or raise QrPayloadError with a message key for the screen."""
+    if text is None:
+        # The decoder found a code but could not tell its text's charset (devices/decode/charset.py).
+        raise QrPayloadError("qr.error.charset")
     if not isinstance(text, str):
         raise QrPayloadError("qr.error.unknown")
     if len(text) > MAX_PAYLOAD:

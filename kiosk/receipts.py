@@ -24,7 +24,10 @@ def acceptance_receipt_for(session: Session, item: CatalogItem, config: KioskCon
     if citizen is None or session.receipt_number is None:
         raise ValueError("an acceptance receipt needs an identified citizen and a receipt number")
     submitted_at = dt.datetime.fromisoformat(session.accepted_at) if session.accepted_at else dt.datetime.now()
-    delivery = " / ".join(translate(f"guide.delivery.{d}") for d in item.guide.delivery)
+    from kiosk.desk.delivery import receipt_delivery_line, receipt_fee_note
+
+    # The method the citizen chose (issue #17), else every method the guide offers.
+    delivery = receipt_delivery_line(session) or " / ".join(translate(f"guide.delivery.{d}") for d in item.guide.delivery)
     status_key = "receipt.status.submitted" if session.submitted else "receipt.status.saved_locally"
     return acceptance_receipt(AcceptanceReceipt(
         centre_name=config.kiosk.centre_name,
@@ -35,7 +38,7 @@ def acceptance_receipt_for(session: Session, item: CatalogItem, config: KioskCon
         submitted_at=submitted_at,
         time_limit=translate("confirm.days", days=item.guide.promised_limit_days),
         result_delivery=delivery,
-        status_line=translate(status_key),
+        status_line=translate(status_key) + receipt_fee_note(session, item),  # offline: the fee is paid at pickup
         qr_payload=receipt_qr_payload(session.receipt_number),
         kiosk_id=config.kiosk.device_id,
         phone=session.form.get("phone") or citizen.phone or None,

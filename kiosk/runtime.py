@@ -14,12 +14,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devices.status import DeviceStatus
-from kiosk.catalog_cache import CatalogCache, CatalogState
 from kiosk.config import KioskConfig
-from kiosk.platform_client import PlatformClient
+
+if TYPE_CHECKING:  # imported in start(), after the kiosk's first frame (issue #16): requests, sqlite_utils
+    from kiosk.catalog_cache import CatalogCache, CatalogState
+    from kiosk.platform_client import PlatformClient
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +32,15 @@ class KioskRuntime:
         self.state_dir: Path = config.kiosk.state_dir
         self.sandbox = None
         self.client: PlatformClient | None = None
-        self.catalog_cache = CatalogCache(self.state_dir / "catalog.db")
+        self._catalog_cache: CatalogCache | None = None
+        self._catalog_lock = threading.Lock()
         # Platform calls and device work; the UI thread never waits on either.
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker")
         self.id_reader = None
         self.print_service = None
         self.camera = None
         self.decode_worker = None
+        self.doc_camera = None  # devices.camera.Camera of the 高拍仪, started only while capturing (issue #17)
         self.scanner = None
         self._on_code: Callable[[str, str], None] | None = None
         self.started_at: float | None = None
@@ -55,6 +59,20 @@ class KioskRuntime:
         self.device_status: dict[str, DeviceStatus] = {}
         self._on_card: Callable[[Any], None] | None = None
         self._card_waiter: list[Any] | None = None
+        self.help: Any = None  # kiosk.help.HelpServices once started (呼叫工作人员, complaints, notices, paper)
+        self.notice_poller: Any = None
+        self._notice_listeners: list[Callable[[tuple[Any, ...]], None]] = []
+        self.chimes_played = 0  # how often the assist chime went to the player (diagnostics and tests)
+
+    @property
+    def catalog_cache(self) -> CatalogCache:
+        """Opened on first use (on a worker thread, after the first frame), not when the runtime is made."""
+        with self._catalog_lock:
+            if self._catalog_cache is None:
+                from kiosk.catalog_cache import CatalogCache
+
+                self._catalog_cache = CatalogCache(self.state_dir / "catalog.db")
+            return self._catalog_cache
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> KioskRuntime:
@@ -74,8 +92,12 @@ class KioskRuntime:
             from kiosk.sandbox.server import EmbeddedSandbox
 
             self.sandbox = EmbeddedSandbox(self.state_dir / "sandbox.db").start()
+            # The platform's face model loads in the background now, not on the first citizen's face check.
+            self.sandbox.app.state.identity.warm_up()
             url = self.sandbox.url
             log.info("embedded sandbox platform on %s", url)
+        from kiosk.platform_client import PlatformClient
+
         # Every request is signed when it is sent (not when queued): device id, time, nonce, body digest.
         self.client = PlatformClient(
             url, self.config.kiosk.device_id, self.config.platform.connect_timeout_s, self.config.platform.read_timeout_s,
@@ -83,12 +105,15 @@ class KioskRuntime:
         )
         self.started_at = time.time()
         self._open_outbox()
+        self._start_help()
         self._open_devices()
         self._start_monitor()
         self._start_heartbeat()
 
     def stop(self) -> None:
         self._monitor_stop.set()
+        if self.notice_poller is not None:
+            self.notice_poller.stop()
         if self.sync_worker is not None:
             self.sync_worker.stop(timeout=5)
         if self.outbox is not None:
@@ -103,6 +128,8 @@ class KioskRuntime:
             self.decode_worker.stop()
         if self.camera is not None:
             self.camera.stop()
+        if self.doc_camera is not None:
+            self.doc_camera.stop()
         if self.scanner is not None:
             self.scanner.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -115,7 +142,20 @@ class KioskRuntime:
         self._open_printer()
         self._open_id_reader()
         self._open_camera()
+        self._open_doc_camera()
         self._open_scanner()
+
+    def _open_doc_camera(self) -> None:
+        from devices.doccam import open_doc_camera
+
+        url = self.config.devices.doc_camera
+        if url == "none":
+            return
+        try:  # opened here so a wrong URL shows at start; it runs only while the capture screen is up
+            self.doc_camera = open_doc_camera(url)
+        except Exception as error:  # no document camera: materials are ticked only, as without one
+            log.error("document camera %s: %s", url, error)
+            self.device_status["doc_camera"] = DeviceStatus.fault(str(error))
 
     def _open_camera(self) -> None:
         from devices.camera import open_camera
@@ -132,8 +172,9 @@ class KioskRuntime:
             self.device_status["camera"] = DeviceStatus.fault(str(error))
             self.camera = None
             return
-        # d.text is None when the code's charset cannot be told (devices/decode/charset.py): refused as empty.
-        self.decode_worker = DecodeWorker(self.camera, lambda d: self._code_seen(d.text or "", "camera")).start()
+        # d.text is None when the code's charset cannot be told (devices/decode/charset.py): the desk refuses
+        # it with that reason (kiosk.qrpayload: qr.error.charset), never a guessed text.
+        self.decode_worker = DecodeWorker(self.camera, lambda d: self._code_seen(d.text, "camera")).start()
 
     def _open_scanner(self) -> None:
         from devices.decode.charset import read_text  # one rule for a code's bytes, camera or scanner
@@ -145,7 +186,7 @@ class KioskRuntime:
         try:
             self.scanner = open_scanner(url)
             self.scanner.start(lambda code: self._code_seen(
-                (read_text(code).text or "") if isinstance(code, bytes) else code, "scanner"))
+                read_text(code).text if isinstance(code, bytes) else code, "scanner"))
         except Exception as error:
             log.error("scanner %s: %s", url, error)
             self.device_status["scanner"] = DeviceStatus.fault(str(error))
@@ -197,7 +238,12 @@ class KioskRuntime:
             status = self.device_status.get("printer", DeviceStatus.fault("no printer configured"))
             on_done(PrintResult(session_id, document.name, False, NOT_CONNECTED_KEY, status, b""))
             return
-        self.print_service.submit(session_id, document, on_done)
+
+        def counted(result: Any) -> None:  # the paper counter sees every job before the citizen's callback
+            self._count_paper(result)
+            on_done(result)
+
+        self.print_service.submit(session_id, document, counted)
 
     def _open_id_reader(self) -> None:
         from devices.idreader import open_id_reader
@@ -317,9 +363,77 @@ class KioskRuntime:
         snapshot = make_snapshot(
             self.device_states, required=self.config.devices.required, outbox=self.outbox,
             state_dir=self.state_dir, started_at=self.started_at, catalog=lambda: self.catalog_for_health,
+            consumables=self.help.consumables.heartbeat_part if self.help is not None else None,
         )
         self.heartbeat = HeartbeatReporter(self.client, snapshot)
         self.heartbeat.start()
+
+    # -- help: 呼叫工作人员, complaints, operator notices, consumables (kiosk/help.py) -------------------------
+    CHIME_VOLUME = 0.8
+    HELP_SETTINGS_REFRESH_S = 900.0  # a service point's hours change rarely; a holiday is known days ahead
+
+    def _start_help(self) -> None:
+        from kiosk.help import build_help
+        from kiosk.notices import NoticePoller
+
+        section = self.config.help
+        self.help = build_help(self.state_dir, self.config.kiosk.device_id, self.outbox, self.client,
+                               fallback=section.settings(), roll_mm=round(section.paper_roll_m * 1000),
+                               items=section.consumables)
+        # The platform's hours and duty phone win over the config's; asked at start and now and then after.
+        threading.Thread(target=self._help_settings_loop, name="help-settings", daemon=True).start()
+        self.notice_poller = NoticePoller(self.help.notices, self._notices_changed,
+                                          interval_s=section.notice_poll_s).start()
+
+    @property
+    def consumables(self) -> Any:
+        """The paper counter: maintenance's 换纸 (kiosk/maintenance_view.py) resets this very object, so the
+        count in memory and on disk agree. None before the runtime started."""
+        return self.help.consumables if self.help is not None else None
+
+    def _help_settings_loop(self) -> None:
+        while True:
+            try:
+                self.help.refresh_settings()
+            except Exception:  # never the end of the loop: the cached or configured hours stay in use
+                log.exception("help settings refresh failed")
+            if self._monitor_stop.wait(self.HELP_SETTINGS_REFRESH_S):
+                return
+
+    def on_notices(self, listener: Callable[[tuple[Any, ...]], None]) -> None:
+        """``listener(notices)`` is called on the notice poller's thread when the notices in force change."""
+        self._notice_listeners.append(listener)
+
+    def _notices_changed(self, notices: tuple[Any, ...]) -> None:
+        for listener in list(self._notice_listeners):
+            listener(notices)
+
+    def _count_paper(self, result: Any) -> None:
+        # Paper is used by a job that printed or may have (status unknown); a refused job moved none.
+        from kiosk.printing.service import PrintOutcome
+
+        if self.help is not None and result.data and result.outcome is not PrintOutcome.FAILED:
+            try:
+                self.help.consumables.count_job(result.data)
+            except OSError as error:
+                log.warning("paper counter %s not updated: %s", self.help.consumables.path, error)
+
+    def play_chime(self) -> None:
+        """The assist chime on the speaker (aplay/paplay, the voice's players), on a worker thread: staff
+        nearby hear that someone needs them. Without a sound card nothing is heard."""
+        self.executor.submit(self._play_chime)
+
+    def _play_chime(self) -> None:
+        from kiosk.chime import chime_path
+        from kiosk.voice.player import choose_player
+
+        try:
+            player = choose_player(self.config.voice.player)  # the voice's player ([voice] player)
+            player.play(chime_path(self.state_dir), self.CHIME_VOLUME, threading.Event(), lambda: None)
+        except (OSError, RuntimeError, ValueError) as error:
+            log.warning("assist chime not played: %s", error)
+            return
+        self.chimes_played += 1
 
     def export_logs(self, target: Path | None = None) -> str:
         """Maintenance: write the recent log, redacted, to a folder (a mounted USB stick, or the state dir)."""

@@ -75,6 +75,12 @@ class Session:
     query_document: Any = None  # a query-and-print result fetched from the platform
     member_receipts: tuple = ()  # a bundle's receipt numbers, one per member item
     local_reference: str | None = None  # "saved on this kiosk" reference while the platform is unreachable
+    # Issue #17's choices for this application (kiosk/desk/delivery.py, certificates.py): "delivery" → the
+    # application body's delivery, "certificates" → its 电子证照 used as materials; wiped with the session.
+    service: dict[str, Any] = field(default_factory=dict)
+    # Pages photographed on the document camera (kiosk/desk/capture.py): (material name, devices.doccam.Page),
+    # in capture order; submitted as the application's images, dropped with the session.
+    pages: list[tuple[str, Any]] = field(default_factory=list)
 
     def wipe(self) -> None:
         """Forget everything of this visit and start a fresh, empty one with a new id."""

@@ -17,6 +17,8 @@ class Kind(enum.StrEnum):
     RATING = "rating"
     HEARTBEAT = "heartbeat"  # only the newest pending one is kept
     QUERY_REQUEST = "query_request"
+    ASSIST = "assist"  # 呼叫工作人员: screen name and reason only (kiosk.assist)
+    COMPLAINT = "complaint"  # 投诉 / 办不成事; may hold the verified callback phone (kiosk.complaints)
 
 
 class State(enum.StrEnum):

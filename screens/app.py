@@ -11,12 +11,13 @@ the session wiped, instead of dying in front of a citizen.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
@@ -31,40 +32,50 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices.fonts import cjk_font_file
 from devices.scanner.burst import KeystrokeBurstDetector
-from kiosk.catalog import CatalogItem
 from kiosk.demo_props import DemoProps
-from kiosk.desk import Desk
-from kiosk.desk.assurance import Step
-from kiosk.desk.outcomes import Identified, LookingUp, Message, NeedIdentity
 from kiosk.i18n import translate
-from kiosk.qrpayload import QrPayload
-from kiosk.runtime import KioskRuntime
 from kiosk.sdnotify import Notifier, watchdog_interval
 from kiosk.session import Level, Session
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.idle import IdleWatch
 from screens.navigator import Navigator
-from screens.presenter import Presenter
+from screens.routes_access import AccessRoutes
 from screens.widgets import TopBar
+
+if TYPE_CHECKING:  # imported on first use, after the first frame (issue #16)
+    from kiosk.catalog import CatalogItem
+    from kiosk.desk import Desk
+    from kiosk.desk.outcomes import Message
+    from kiosk.runtime import KioskRuntime
+    from screens.presenter import Presenter
+    from screens.routes_capture import CaptureRoutes
+    from screens.routes_help import HelpRoutes
+    from screens.routes_maintenance import MaintenanceRoutes
+    from screens.routes_service import ServiceRoutes
 
 log = logging.getLogger(__name__)
 
 SCREENS_DIR = Path(__file__).resolve().parent
 KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "result", "rating", "maintenance",
-            "materials", "commitment", "notice", "form", "query", "progress", "pickup", "ticket", "face")
+            "materials", "commitment", "notice", "form", "query", "progress", "pickup", "ticket", "face", "help",
+            "complaint", "payment", "appointment", "certificates", "my_applications", "delivery", "capture")
 LARGE_TEXT_SCALE = 1.3
 KEY_ESCAPE, KEY_F1 = 27, 282
 KEYS_ENTER = (13, 271)  # Return and keypad Enter
 RECEIPT_SCREENS = ("progress",)  # where a scanned receipt QR is looked up
-IDENTITY_SCREENS = {Step.CARD: "identify", Step.FACE: "face"}  # the screen that takes each identity step
+# The screen that takes each identity step, keyed by kiosk.desk.assurance.Step (a StrEnum: "card" is Step.CARD);
+# the desk's modules load after the first frame (issue #16).
+IDENTITY_SCREENS = {"card": "identify", "face": "face"}
 _loaded_kv: set[str] = set()
 
 
 def screen_classes() -> tuple[type[KioskScreen], ...]:
     """Every screen, the home screen first (built before the first frame; the others one per frame after)."""
+    from screens.capture import CaptureScreen
     from screens.catalog import CatalogScreen
     from screens.commitment import CommitmentScreen
+    from screens.complaint import ComplaintScreen
     from screens.confirm import ConfirmScreen
     from screens.face import FaceScreen
     from screens.form import FormScreen
@@ -79,11 +90,12 @@ def screen_classes() -> tuple[type[KioskScreen], ...]:
     from screens.query import QueryScreen
     from screens.rating import RatingScreen
     from screens.result import ResultScreen
+    from screens.service_screens import SERVICE_SCREENS  # issue #17: payment, appointment, 电子证照, 我的办件
     from screens.ticket import TicketScreen
 
     return (HomeScreen, IdentifyScreen, CatalogScreen, GuideScreen, ConfirmScreen, ResultScreen, RatingScreen,
             PinScreen, MaintenanceScreen, MaterialsScreen, CommitmentScreen, NoticeScreen, FormScreen, QueryScreen,
-            ProgressScreen, PickupScreen, TicketScreen, FaceScreen)
+            ProgressScreen, PickupScreen, TicketScreen, FaceScreen, ComplaintScreen, *SERVICE_SCREENS, CaptureScreen)
 
 
 def register_fonts() -> None:
@@ -96,9 +108,23 @@ def register_fonts() -> None:
     LabelBase.register("Roboto", fn_regular=regular, fn_bold=bold)
 
 
-def load_kv_files() -> None:
+FIRST_FRAME_KV = ("widgets", "home")  # all the home screen needs; the rest load one per frame after READY
+AFTER_FIRST_FRAME_MODULES = ("kiosk.desk.desk", "screens.presenter", "screens.routes_help", "screens.routes_maintenance",
+                             "screens.routes_service", "screens.routes_capture")
+CORE_PARTS = ("desk", "presenter", "help", "maintenance", "finish", "capture")  # KioskApp's cached properties
+
+
+def preload_modules() -> None:
+    """The desk, the routes and every screen's module, imported on a worker thread after the first frame: the
+    UI thread keeps drawing (and pinging the watchdog) meanwhile, and then only builds objects (issue #16)."""
+    for name in AFTER_FIRST_FRAME_MODULES:
+        importlib.import_module(name)
+    screen_classes()
+
+
+def load_kv_files(names: tuple[str, ...] = KV_FILES) -> None:
     # Loading a kv file twice doubles its rules; load each once per process.
-    for name in KV_FILES:
+    for name in names:
         path = str(SCREENS_DIR / f"{name}.kv")
         if path not in _loaded_kv:
             Builder.load_file(path)
@@ -128,21 +154,59 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.runtime = runtime
         self.config_kiosk = runtime.config
-        self.desk = Desk(runtime.config, runtime)
-        self.presenter = Presenter(self)
+        # The desk, the presenter and the routes below are cached properties, built on first use: right after
+        # the first frame (see _build_next_screen), so the desk, the outbox and the platform client are not
+        # imported before the home screen is up (issue #16).
         self.demo = DemoProps(runtime)  # no-ops with real devices
+        self.access = AccessRoutes(self)  # 长辈模式, 高对比, language, voice, keypad (issue #13)
         self.centre_name = runtime.config.kiosk.centre_name
         self.title = translate("app.title")
         kiosk = runtime.config.kiosk
         self.idle = IdleWatch(lambda: kiosk.idle_timeout_s, lambda: kiosk.idle_warning_s, self.end_session)
         self._handler = _ResetOnError(self)
-        self.pin_gate = self._make_pin_gate()
         self.notifier = Notifier()  # systemd: READY=1 when the home screen is up, WATCHDOG=1 from the UI clock
         # A keyboard-wedge scanner "types" a code in a burst ended by Enter; people type far slower.
         self._wedge = KeystrokeBurstDetector()
         # Device and outbox events come in bursts from worker threads: each burst is one UI update.
         self._availability_changed = Clock.create_trigger(lambda _dt: self.update_availability())
         self._outbox_changed = Clock.create_trigger(lambda _dt: self._check_upload())
+        self._face_match: tuple[str, Future] | None = None  # (session id, the early face match)
+
+    @functools.cached_property
+    def desk(self) -> Desk:
+        from kiosk.desk import Desk
+
+        return Desk(self.runtime.config, self.runtime)
+
+    @functools.cached_property
+    def presenter(self) -> Presenter:
+        from screens.presenter import Presenter
+
+        return Presenter(self)
+
+    @functools.cached_property
+    def help(self) -> HelpRoutes:  # 呼叫工作人员, 诉求反映, notices, the stuck detector (issue #15)
+        from screens.routes_help import HelpRoutes
+
+        return HelpRoutes(self)
+
+    @functools.cached_property
+    def maintenance(self) -> MaintenanceRoutes:  # technicians' PIN and actions
+        from screens.routes_maintenance import MaintenanceRoutes
+
+        return MaintenanceRoutes(self)
+
+    @functools.cached_property
+    def finish(self) -> ServiceRoutes:  # fees, delivery, appointments, 电子证照, 我的办件 (issue #17)
+        from screens.routes_service import ServiceRoutes
+
+        return ServiceRoutes(self)
+
+    @functools.cached_property
+    def capture(self) -> CaptureRoutes:  # photographing paper materials on the 高拍仪 (issue #17)
+        from screens.routes_capture import CaptureRoutes
+
+        return CaptureRoutes(self)
 
     @property
     def session(self) -> Session:
@@ -154,7 +218,7 @@ class KioskApp(App):
 
         tr.switch(self.config_kiosk.kiosk.language)
         register_fonts()
-        load_kv_files()
+        load_kv_files(FIRST_FRAME_KV)
         Window.clearcolor = (0.96, 0.97, 0.98, 1)
         root = BoxLayout(orientation="vertical")
         self.top_bar = TopBar(title=translate("home.bar"))
@@ -162,7 +226,11 @@ class KioskApp(App):
         # Only the home screen before the first frame; the others are built one per frame right after, so
         # the kiosk shows its home screen as early as a bare window would.
         self.manager.add_widget(HomeScreen())
-        self._screens_to_build = [cls for cls in screen_classes() if cls is not HomeScreen]
+        # Filled after the first frame (issue #16): importing every screen module and parsing every kv file
+        # before it made the cold start 2x a bare window.
+        self._screens_to_build: list[type[KioskScreen]] | None = None
+        self._kv_to_load = [name for name in KV_FILES if name not in FIRST_FRAME_KV]
+        self._preload: Future | None = None
         self.nav = Navigator(self.manager, self.screen)
         self.manager.bind(current=self._on_screen_changed)
         root.add_widget(self.top_bar)
@@ -189,13 +257,15 @@ class KioskApp(App):
             # Pinged from the UI thread's clock, not a helper thread: a frozen UI stops the pings and
             # systemd restarts the kiosk.
             Clock.schedule_interval(self._watchdog_ping, timeout / 2)
+        self.access.started()  # voice, headset, keypad focus: after the App's own key bindings
         # READY=1 after the first frame is drawn, i.e. once the home screen is really on the glass.
         Clock.schedule_once(self._announce_ready, 0)
 
     def _announce_ready(self, _dt: float) -> None:
         self.notifier.ready(status="home screen up")
         log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
-        # Only now the rest: services on a worker thread, the other screens one per frame.
+        # Only now the rest: services and imports on worker threads, the other screens one per frame.
+        self._preload = self.runtime.run_in_background(preload_modules)
         Clock.schedule_once(self._build_next_screen, 0)
         if not self.runtime.started:
             self._await(self.runtime.run_in_background(self.runtime.start), self._runtime_started)
@@ -213,15 +283,38 @@ class KioskApp(App):
         self.update_availability()
 
     def _build_next_screen(self, _dt: float) -> None:
-        if self._screens_to_build:
+        """One piece per frame, so no frame after READY stalls: the core, a kv file, the screen classes, or a
+        screen."""
+        core = [name for name in CORE_PARTS if name not in self.__dict__]
+        if self._kv_to_load:
+            load_kv_files((self._kv_to_load.pop(0),))
+        elif self._preload is not None and not self._preload.done():
+            pass  # the imports are still running on a worker thread: look again next frame
+        elif core:
+            getattr(self, core[0])
+        elif self._screens_to_build is None:
+            from screens.home import HomeScreen
+
+            self._screens_to_build = [cls for cls in screen_classes() if cls is not HomeScreen]
+        elif self._screens_to_build:
             self.manager.add_widget(self._screens_to_build.pop(0)())
-            Clock.schedule_once(self._build_next_screen, 0)
+        else:
+            return
+        Clock.schedule_once(self._build_next_screen, 0)
+
+    def _build_all_screens_now(self) -> None:
+        if self._preload is not None:
+            self._preload.result()
+        while any(name not in self.__dict__ for name in CORE_PARTS) or self._kv_to_load \
+                or self._screens_to_build is None or self._screens_to_build:
+            self._build_next_screen(0)
 
     def _watchdog_ping(self, _dt: float) -> None:
         self.notifier.watchdog()
 
     def on_stop(self) -> None:
         self.notifier.stopping()
+        self.access.stopped()
         ExceptionManager.remove_handler(self._handler)
         self.runtime.on_card(None)
         self.runtime.on_code(None)
@@ -257,8 +350,7 @@ class KioskApp(App):
 
     def screen(self, name: str) -> Any:
         if not self.manager.has_screen(name):  # a citizen faster than the background build
-            while self._screens_to_build:
-                self.manager.add_widget(self._screens_to_build.pop(0)())
+            self._build_all_screens_now()
         return self.manager.get_screen(name)
 
     def _on_screen_changed(self, _manager: Any, name: str) -> None:
@@ -266,6 +358,7 @@ class KioskApp(App):
         self.top_bar.title = translate(screen.title_key)
         self.top_bar.show_home = screen.show_home_button
         self.idle.note_activity()
+        self.access.screen_changed(screen)  # its spoken prompt, the keypad focus, 上一步
 
     def _retitle(self, *_args: Any) -> None:
         self.top_bar.title = translate(self.manager.current_screen.title_key)
@@ -276,9 +369,7 @@ class KioskApp(App):
         Metrics.fontscale = LARGE_TEXT_SCALE if self.large_text else 1.0
 
     def call_staff(self) -> None:
-        from screens.popups import show_message
-
-        show_message(translate("help.title"), translate("help.body"))
+        self.help.call_staff()
 
     def require_identity(self, then: Callable[[], None], need: Level = Level.VERIFIED,
                          hint: Message | None = None) -> None:
@@ -288,6 +379,8 @@ class KioskApp(App):
             then()
             return
         self.desk.identity.need = need
+        from kiosk.desk.outcomes import Message
+
         screen = IDENTITY_SCREENS[step]
         self.screen(screen).show_need(hint or Message(f"identify.need_{step.value}"))
         self.nav.ask(screen, lambda _identified: self.require_identity(then, need))
@@ -297,7 +390,9 @@ class KioskApp(App):
         self.runtime.end_session(self.desk.end_session())
         for screen in self.manager.screens:
             screen.reset()
+        self.help.session_ended()  # the help panel and the last citizen's call leave with them
         self.idle.close()
+        self.access.session_ended()  # the next citizen starts in Chinese, normal mode
         self.nav.home()
         log.info("session ended")
 
@@ -341,6 +436,7 @@ class KioskApp(App):
         """Print for the current session. ``on_printed(PrintResult)`` runs on the UI thread, and only while
         that session lasts: nothing about one citizen's paper ever reaches the next one."""
         session_id = self.session.id
+        self.access.cue("printing")
 
         def deliver(result: Any) -> None:  # on the print worker thread
             Clock.schedule_once(lambda _dt: on_printed(result) if self.session.id == session_id else None, 0)
@@ -387,19 +483,26 @@ class KioskApp(App):
     def _card_on_ui(self, card: Any) -> None:
         if self.manager.current == "identify":  # a card left on the reader does not start a session by itself
             self.demo.card_read(card.id_number)  # the demo's face for the 人证比对 (no-op with a real camera)
+            self.access.cue("card_read")
             self._identified(self.desk.identity.card(card))
 
-    def handle_code(self, text: str, source: str) -> None:
+    def handle_code(self, text: str | None, source: str) -> None:
         """A QR code or barcode from the camera or a scanner. Only accepted kinds are acted on; a URL or
         anything unknown is refused with a message, never opened."""
         current = self.manager.current
+        self.access.cue("code_read")
+        if self.finish.scanned(text, current):  # an appointment slip: check in (issue #17)
+            return
         if current == "maintenance":  # a technician's scan test: show what arrived, shortened
             self.screen("maintenance").show_action(
-                translate("maintenance.result.scanned", source=source, code=f"{text[:8]}…", length=len(text)))
+                translate("maintenance.result.scanned", source=source, code=f"{(text or '?')[:8]}…",
+                          length=len(text or "")))
         elif current in RECEIPT_SCREENS:
             self.presenter.show(self.desk.service.scanned(text))
         elif current == "identify":
             answer = self.desk.identity.code(text)
+            from kiosk.qrpayload import QrPayload
+
             if isinstance(answer, QrPayload):  # a token only the platform can vouch for
                 self.screen("identify").show_status(translate("identify.verifying"))
                 self.background(self.desk.identity.verify_token, answer, on_done=self._identified,
@@ -412,6 +515,8 @@ class KioskApp(App):
         self._identified(self.desk.identity.typed(text))
 
     def _identified(self, outcome: Any) -> None:
+        from kiosk.desk.outcomes import Identified
+
         if self.manager.current not in IDENTITY_SCREENS.values():
             return
         if not isinstance(outcome, Identified):
@@ -424,16 +529,38 @@ class KioskApp(App):
         if not self.nav.answer(outcome):
             self.go("catalog")  # identified first, the item chosen after
 
+    def face_steady(self, jpeg: bytes) -> None:
+        """The steady face, while the citizen is asked to blink: matched by the platform in parallel, so the
+        decision comes as soon as liveness passes (the answer is used only then)."""
+        self._face_match = (self.session.id, self.runtime.run_in_background(self.desk.identity.match_face, jpeg))
+
     def face_captured(self, jpeg: bytes) -> None:
-        """The live face's best frame (in memory only) goes to the platform with the card read here."""
-        self.background(self.desk.identity.verify_face, jpeg, on_done=self._identified,
-                        on_error=lambda error: log.exception("face check failed", exc_info=error))
+        """Liveness passed: the early match's answer, or the live face's best frame sent now (memory only)."""
+        early, self._face_match = self._face_match, None
+        if early is None or early[0] != self.session.id:
+            self.background(self.desk.identity.verify_face, jpeg, on_done=self._identified,
+                            on_error=lambda error: log.exception("face check failed", exc_info=error))
+            return
+        session_id = self.session.id
+
+        def decided(done: Future) -> None:
+            if self.session.id != session_id:
+                return  # the citizen left meanwhile
+            if done.exception() is not None:  # the early ask failed: ask again with the live frame
+                self._face_match = None
+                self.face_captured(jpeg)
+            else:
+                self._identified(self.desk.identity.accept_face(done.result()))
+
+        self._await(early[1], decided)
 
     def choose_item(self, code: str) -> None:
         if self.desk.apply.choose(code):
             self.go("guide")
 
     def start_item(self) -> None:
+        from kiosk.desk.outcomes import NeedIdentity
+
         outcome = self.desk.apply.start()
         if isinstance(outcome, NeedIdentity):
             self.require_identity(lambda: self.presenter.show(self.desk.apply.identified()), outcome.need,
@@ -495,6 +622,8 @@ class KioskApp(App):
         self.open_progress("pickup")
 
     def look_up_receipt(self, receipt_number: str) -> None:
+        from kiosk.desk.outcomes import LookingUp
+
         self.presenter.show(LookingUp(receipt_number))
 
     def pick_up_shown(self) -> None:
@@ -522,66 +651,3 @@ class KioskApp(App):
     def present_demo_receipt(self) -> None:
         """Demo: the seeded receipt held up to the simulated camera; the real decode worker reads it."""
         self.demo.receipt(self.screen("progress").mode)
-
-    # -- maintenance mode ---------------------------------------------------------------------------------
-    def _make_pin_gate(self) -> Any:
-        from kiosk.maintenance import PinGate
-
-        pin_hash = self.config_kiosk.maintenance.pin_hash
-        if not pin_hash:
-            return None
-        return PinGate(pin_hash, self.config_kiosk.kiosk.state_dir / "maintenance-lock.json")
-
-    def open_maintenance_pin(self) -> None:
-        if self.pin_gate is None:
-            log.warning("maintenance gesture used, but no [maintenance] pin_hash is configured")
-            from screens.popups import show_message
-
-            show_message(translate("maintenance.pin.title"), translate("maintenance.pin.not_configured"))
-            return
-        self.end_session()  # a citizen's data never stays behind a technician's screen
-        self.go("maintenance_pin")
-
-    def check_maintenance_pin(self, pin: str) -> None:
-        # scrypt takes tens of milliseconds: off the UI thread.
-        self.background(self.pin_gate.try_pin, pin, on_done=self._pin_checked,
-                        on_error=lambda error: self.screen("maintenance_pin").show_message(str(error)))
-
-    def _pin_checked(self, result: Any) -> None:
-        from kiosk.maintenance import PinOutcome
-
-        screen = self.screen("maintenance_pin")
-        if result.outcome is PinOutcome.OK:
-            log.info("maintenance mode entered")
-            self.go("maintenance")
-        elif result.outcome is PinOutcome.WRONG:
-            screen.show_message(translate("maintenance.pin.wrong", left=result.remaining_attempts))
-        else:
-            until = time.strftime("%H:%M", time.localtime(result.locked_until or 0))
-            screen.show_message(translate("maintenance.pin.locked", until=until))
-
-    def collect_diagnostics(self) -> None:
-        from kiosk.maintenance_view import diagnostics_text
-
-        self.background(diagnostics_text, self.runtime, on_done=self.screen("maintenance").show_report,
-                        on_error=lambda error: self.screen("maintenance").show_report(f"{error}"))
-
-    def maintenance_action(self, name: str) -> None:
-        from kiosk import maintenance_view
-
-        if self.manager.current != "maintenance":
-            return
-        if name == "quit":
-            log.info("kiosk shut down from maintenance mode")
-            self.stop()
-            return
-        if name == "restart":
-            log.info("kiosk restart from maintenance mode")
-            maintenance_view.restart_process()
-            return
-        if name == "reload_catalog":
-            self.reload_catalog()
-        screen = self.screen("maintenance")
-        screen.show_action(translate("maintenance.working"))
-        self.background(maintenance_view.run_action, self.runtime, name, self.session.id,
-                        on_done=screen.show_action, on_error=lambda error: screen.show_action(str(error)))

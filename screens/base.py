@@ -1,18 +1,35 @@
-"""The base of every screen: a way to clear what a citizen entered when their session ends."""
+"""The base of every screen: a way to clear what a citizen entered when their session ends, and what the
+screen says when it appears (issue #13: every screen has a spoken prompt)."""
 
 from __future__ import annotations
 
 from kivy.app import App
 from kivy.uix.screenmanager import Screen
 
+from kiosk.i18n import catalog, current_language
+
+# Screens that serve two services under one name: the prompt follows the title the screen shows now.
+_PROMPT_BY_TITLE = {"desk.pickup_bar": "voice.prompt.pickup", "desk.progress_bar": "voice.prompt.progress"}
+
 
 class KioskScreen(Screen):
     title_key = "app.title"
     show_home_button = True
+    show_back_button = True  # 上一步 in the top bar (the navigator's pop); off where there is no step back
 
     @property
     def app(self):  # the running KioskApp
         return App.get_running_app()
+
+    @property
+    def spoken_prompt(self) -> str:
+        """The i18n key of what this screen says on arrival and on the help key: ``voice.prompt.<name>``.
+        A screen class may set its own as a class attribute (which takes the place of this property)."""
+        by_title = _PROMPT_BY_TITLE.get(self.title_key)
+        if by_title:
+            return by_title
+        key = f"voice.prompt.{self.name}"
+        return key if key in catalog(current_language()) or key in catalog("zh_CN") else "voice.prompt.generic"
 
     def reset(self) -> None:
         """Forget everything shown for the previous citizen. Screens that show personal data override it."""

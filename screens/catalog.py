@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from kivy.properties import StringProperty
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.catalog import Catalog
 from kiosk.i18n import current_language
+from kiosk.pinyin.lexicon import lexicon_if_loaded
+from kiosk.search import search_items
 from screens.base import KioskScreen
 from screens.i18n import tr
+from screens.keyboard import OnScreenKeyboard  # noqa: F401  (the kv rule uses it)
 from screens.widgets import CategoryChip, ChoiceButton
 
 
@@ -15,6 +19,21 @@ class CatalogScreen(KioskScreen):
     notice = StringProperty("")
     category = StringProperty("")  # "" = all
     query = StringProperty("")  # search words ("" = no search)
+    typing = BooleanProperty(False)  # the on-screen keyboard is open under the list
+
+    def on_kv_post(self, base_widget) -> None:
+        keyboard = self.ids.keyboard
+        keyboard.bind(text=lambda _k, text: self.search(text))
+        keyboard.bind(on_hide=lambda _k: self.close_keyboard())
+
+    def open_keyboard(self) -> None:
+        """Tapping the search field docks the letter keyboard at the bottom; results follow every key."""
+        self.typing = True
+        self.ids.keyboard.layout = "latin"
+
+    def close_keyboard(self) -> None:
+        self.typing = False
+        self.ids.keyboard.layout = ""
 
     def on_pre_enter(self, *args) -> None:
         citizen = self.app.session.citizen
@@ -28,11 +47,20 @@ class CatalogScreen(KioskScreen):
     def search(self, text: str) -> None:
         self.query = text.strip()
         self.show_catalog(self.app.catalog_state)
+        if self.query and lexicon_if_loaded() is None:
+            # Pinyin needs the lexicon, still loading in the first seconds: search again once it is there.
+            Clock.schedule_once(lambda _dt: self._search_when_ready(), 0.2)
+
+    def _search_when_ready(self) -> None:
+        if lexicon_if_loaded() is None:
+            Clock.schedule_once(lambda _dt: self._search_when_ready(), 0.2)
+        else:
+            self._shown = None
+            self.show_catalog(self.app.catalog_state)
 
     def toggle_keyword(self, word: str) -> None:
         # Typing Chinese is hard for many citizens: one tap on a common word searches for it.
-        self.ids.search_box.text = "" if self.query == word else word
-        self.search(self.ids.search_box.text)
+        self.ids.keyboard.text = "" if self.query == word else word
 
     def _show_keywords(self) -> None:
         chips = self.ids.keywords
@@ -70,10 +98,11 @@ class CatalogScreen(KioskScreen):
             self.notice = tr._("catalog.unavailable")
             return
         self.notice = tr._("catalog.from_cache", when=state.fetched_at or "") if state.from_cache else ""
+        self._teach_lexicon(catalog)
         self._show_categories(catalog)
         self._show_keywords()
         availability = self.app.availability
-        found = catalog.search(self.query)
+        found = search_items(catalog, self.query)
         if not found:
             self.notice = tr._("catalog.no_match", query=self.query)
         for item in found:
@@ -92,8 +121,17 @@ class CatalogScreen(KioskScreen):
             button.bind(on_release=lambda b: self.app.choose_item(b.code))
             grid.add_widget(button)
 
+    def _teach_lexicon(self, catalog: Catalog) -> None:
+        """Item names of the catalog the platform served become pinyin words (the built-in lexicon knows
+        the demo catalog only); once per catalog, and only once the lexicon is loaded."""
+        lexicon = lexicon_if_loaded()
+        if lexicon is not None and getattr(self, "_taught", None) is not catalog:
+            self._taught = catalog
+            lexicon.add_words(item.name for item in catalog.items)
+
     def reset(self) -> None:
         self.greeting = ""
         self.category = ""
         self.query = ""
-        self.ids.search_box.text = ""
+        self.close_keyboard()
+        self.ids.keyboard.reset()

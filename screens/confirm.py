@@ -11,6 +11,7 @@ class ConfirmScreen(KioskScreen):
     summary = StringProperty("")
     error_text = StringProperty("")
     busy = BooleanProperty(False)
+    can_choose_delivery = BooleanProperty(False)  # the item offers more than one way to deliver the result
 
     def on_pre_enter(self, *args) -> None:
         item = self.app.current_item()
@@ -36,6 +37,14 @@ class ConfirmScreen(KioskScreen):
                      tr._("confirm.commitment.supply", missing=missing or tr._("confirm.none"), deadline=deadline)]
         lines = [f"[b]{label}[/b]  {value}" for label, value in rows[:4]]
         lines.append(f"[b]{tr._('confirm.fee')}[/b]  " + "；".join(fee_lines))
+        from kiosk.desk.delivery import receipt_delivery_line
+
+        # Issue #17: the delivery the citizen chose (address masked), else the item's first method.
+        options = self.app.desk.finish.delivery.options()
+        self.can_choose_delivery = options is not None
+        delivery = receipt_delivery_line(self.app.session) or (tr._(f"guide.delivery.{options.chosen}") if options else "")
+        if delivery:
+            lines.append(f"[b]{tr._('finish.delivery.title')}[/b]  {delivery}")
         lines += [f"[b]{label}[/b]  {value}" for label, value in rows[4:]]
         self.summary = "\n".join([*lines, "", f"[b]{tr._('confirm.materials')}[/b]", materials, *extra])
 

@@ -60,6 +60,8 @@ class FaceScreen(KioskScreen):
             return  # a late update for a screen the citizen has left
         self.guide_text = tr._(update.message_key)
         self.progress = update.progress
+        if update.match_jpeg:  # the steady face: matched while the citizen blinks
+            self.app.face_steady(update.match_jpeg)
         if update.stage == "passed" and update.jpeg:
             self.checking = True
             jpeg = update.jpeg

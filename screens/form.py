@@ -1,15 +1,21 @@
-"""The application form, one field at a time (large, simple, for elderly citizens); validated by the rules."""
+"""The application form, one field at a time (large, simple, for elderly citizens); validated by the rules.
+
+Every typed field uses the on-screen keyboard docked at the bottom, laid out by the field's type; a choice
+is a column of big buttons; an address offers the kiosk's own townships and villages before any typing; a
+credit code is checked as soon as its 18th character is typed.
+"""
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
-from kivy.uix.textinput import TextInput
 
+from kiosk.creditcode import CreditCodeError, parse_credit_code
+from kiosk.places import Places, places_for
 from screens.base import KioskScreen
 from screens.i18n import tr
-from screens.widgets import KioskButton, NumberPad
-
-_PAD_TYPES = ("phone", "amount", "date", "id_number")
+from screens.keyboard import layout_for_field
+from screens.widgets import KioskButton, SecondaryButton
 
 
 def display_value(field_type: str, raw: str) -> str:
@@ -18,63 +24,135 @@ def display_value(field_type: str, raw: str) -> str:
     return raw
 
 
+def is_name_field(field) -> bool:
+    return field.type == "text" and (field.key.endswith("name") or "姓名" in field.label)
+
+
+def is_address_field(field) -> bool:
+    return field.type == "text" and ("address" in field.key or "地址" in field.label)
+
+
 class FormScreen(KioskScreen):
     title_key = "form.bar"
     label = StringProperty("")
     value = StringProperty("")
     hint = StringProperty("")
     error_text = StringProperty("")
+    ok_text = StringProperty("")  # a live check that passed (credit code), said in words, not colour only
     index = NumericProperty(0)
     count = NumericProperty(0)
+    address_stage = StringProperty("")  # "township" | "village" | "detail" | "" (not an address)
+    _address_prefix = ""  # the tapped part of an address (prefix, township, village)
+    _township = ""
 
-    def start(self, item, values: dict[str, str]) -> None:
+    def on_kv_post(self, base_widget) -> None:
+        self.ids.keyboard.bind(text=self._typed)
+
+    def start(self, item, values: dict[str, str], first_field: str | None = None) -> None:
         self.fields = list(item.fields)
         self.values = dict(values)
         self.count = len(self.fields)
-        self.index = 0
+        keys = [field.key for field in self.fields]
+        self.index = keys.index(first_field) if first_field in keys else 0
         self._show()
 
     @property
     def field(self):
         return self.fields[self.index]
 
+    @property
+    def places(self) -> Places | None:
+        return places_for(self.app.config_kiosk)
+
     def _show(self) -> None:
         field = self.field
         self.label = field.label + ("" if field.required else tr._("form.optional"))
-        self.error_text = ""
-        self.hint = tr._(f"form.hint.{field.type}")
-        self.value = self.values.get(field.key, "")
-        editor = self.ids.editor
-        editor.clear_widgets()
-        if field.type in _PAD_TYPES:
-            pad = NumberPad()
-            pad.bind(on_key=lambda _pad, key: self._pad_key(key))
-            editor.add_widget(pad)
-        elif field.type == "choice":
+        self.error_text = self.ok_text = ""
+        self.hint = tr._("keyboard.name.hint") if is_name_field(field) else tr._(f"form.hint.{field.type}")
+        self._address_prefix = ""
+        self.address_stage = ""
+        keyboard = self.ids.keyboard
+        keyboard.layout = ""
+        keyboard.reset()
+        keyboard.mode = "name" if is_name_field(field) else "text"
+        keyboard.max_length = field.max_length
+        self.ids.editor.clear_widgets()
+        previous = self.values.get(field.key, "")
+        if field.type == "choice":
+            self.value = previous
             for choice in field.choices:
                 button = KioskButton(text=choice, height="120dp")
                 button.bind(on_release=lambda b: self._choose(b.text))
-                editor.add_widget(button)
-        else:  # text and credit codes: the system keyboard / input method of the kiosk
-            text_input = TextInput(text=self.value, multiline=False, font_size="40sp", size_hint_y=None,
-                                   height="120dp", write_tab=False)
-            text_input.bind(text=lambda _w, text: setattr(self, "value", text.upper() if field.type == "credit_code" else text))
-            editor.add_widget(text_input)
-            text_input.focus = True
+                self.ids.editor.add_widget(button)
+        elif is_address_field(field) and not previous and self.places is not None:
+            self.value = ""
+            self._choose_township()
+        else:
+            keyboard.text = previous.replace("-", "") if field.type == "date" else previous
+            self.value = keyboard.text
+            keyboard.layout = layout_for_field(field.type)
+        Clock.schedule_once(lambda _dt: self._scroll_to_field(), 0)
 
-    def _pad_key(self, key: str) -> None:
-        field = self.field
-        self.error_text = ""
-        if key == "back":
-            self.value = self.value[:-1]
-        elif key == "X" and field.type != "id_number":
+    def _scroll_to_field(self) -> None:
+        # The keyboard sits below the form, never over it; on a small screen the field scrolls into view.
+        scroll = self.ids.form_scroll
+        if scroll.height < scroll.children[0].height:
+            scroll.scroll_to(self.ids.field_value, padding=10, animate=False)
+
+    # -- address: township → village → the rest typed --------------------------------------------------
+    def _choose_township(self) -> None:
+        self.address_stage = "township"
+        self.hint = tr._("keyboard.address.township")
+        self._offer(self.places.township_names(), self._township_chosen)
+
+    def _township_chosen(self, township: str) -> None:
+        self._township = township
+        self.address_stage = "village"
+        self.hint = tr._("keyboard.address.village")
+        self._offer(self.places.villages(township), self._village_chosen)
+
+    def _village_chosen(self, village: str) -> None:
+        self._address_prefix = self.places.address(self._township, village, "")
+        self._type_address()
+
+    def _type_address(self) -> None:
+        self.address_stage = "detail"
+        self.hint = tr._("keyboard.address.detail")
+        self.ids.editor.clear_widgets()
+        keyboard = self.ids.keyboard
+        keyboard.max_length = max(1, self.field.max_length - len(self._address_prefix))
+        keyboard.layout = "pinyin"
+        self.value = self._address_prefix + keyboard.text
+
+    def _offer(self, names: list[str], chosen) -> None:
+        editor = self.ids.editor
+        editor.clear_widgets()
+        for name in names:
+            button = KioskButton(text=name, height="110dp")
+            button.bind(on_release=lambda b: chosen(b.text))
+            editor.add_widget(button)
+        other = SecondaryButton(text=tr._("keyboard.address.other"), height="110dp")
+        other.bind(on_release=lambda _b: self._type_address())
+        editor.add_widget(other)
+
+    # -- typing ---------------------------------------------------------------------------------------
+    def _typed(self, _keyboard, text: str) -> None:
+        if not self.count or self.field.type == "choice":
             return
-        elif key == "X" or key.isdigit():
-            if field.type == "amount" and len(self.value) >= 9:
-                return
-            limit = {"phone": 11, "date": 8, "id_number": 18}.get(field.type, 12)
-            if len(self.value) < limit:
-                self.value += key
+        self.error_text = self.ok_text = ""
+        self.value = self._address_prefix + text if self.address_stage == "detail" else text
+        if self.field.type == "credit_code" and len(text) == 18:
+            self._check_credit_code(text)
+
+    def _check_credit_code(self, text: str) -> None:
+        """Said at the field the moment the 18th character is typed, not after submitting."""
+        try:
+            parse_credit_code(text)
+        except CreditCodeError as error:
+            key = "keyboard.credit_code.check" if error.key == "creditcode.error.check_digit" else error.key
+            self.error_text = tr._(key, detail=error.detail)
+            return
+        self.ok_text = tr._("keyboard.credit_code.ok")
 
     def _choose(self, choice: str) -> None:
         self.value = choice
@@ -91,7 +169,8 @@ class FormScreen(KioskScreen):
         try:
             normalised = validate_field(field, raw)
         except FieldError as error:
-            self.error_text = tr._(error.key, detail=error.detail, label=field.label)
+            key = "keyboard.credit_code.check" if error.key == "creditcode.error.check_digit" else error.key
+            self.error_text = tr._(key, detail=error.detail, label=field.label)
             return
         self.values[field.key] = normalised
         if self.index + 1 < self.count:
@@ -101,6 +180,13 @@ class FormScreen(KioskScreen):
             self.app.form_done(self.values)
 
     def back(self) -> None:
+        if self.address_stage in ("village", "detail"):
+            self.ids.keyboard.layout = ""
+            self.ids.keyboard.reset()
+            self._address_prefix = ""
+            self.value = ""
+            self._choose_township()
+            return
         if self.index == 0:
             self.app.go("guide")
             return
@@ -114,5 +200,9 @@ class FormScreen(KioskScreen):
         self.value = ""
         self.count = self.index = 0
         self.fields, self.values = [], {}
-        self.label = self.hint = self.error_text = ""
+        self.label = self.hint = self.error_text = self.ok_text = ""
+        self.address_stage = ""
+        self._address_prefix = ""
         self.ids.editor.clear_widgets()
+        self.ids.keyboard.layout = ""
+        self.ids.keyboard.reset()

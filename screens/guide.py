@@ -26,7 +26,10 @@ def guide_text(item: CatalogItem) -> str:
         if material.waivable:
             extra.append(tr._("guide.material.waivable"))
         suffix = f"（{'，'.join(extra)}）" if extra else ""
-        lines.append(f"{index}. {material.name}  {tr._(_FORMS[material.form])} × {material.count}{suffix}")
+        # 材料样本 (issue #17): tapping the link shows the sample (GuideScreen.show_sample).
+        sample = f"  [ref=sample:{index - 1}][color=1f5fbf][u]{tr._('finish.sample.show')}[/u][/color][/ref]" \
+            if material.sample else ""
+        lines.append(f"{index}. {material.name}  {tr._(_FORMS[material.form])} × {material.count}{suffix}{sample}")
     lines += ["", f"[b]{tr._('guide.process')}[/b]", " → ".join(guide.process), ""]
     lines.append(f"[b]{tr._('guide.time_limit')}[/b]")
     lines.append(tr._("guide.time_limit_text", legal=guide.legal_limit_days, promised=guide.promised_limit_days))
@@ -37,6 +40,13 @@ def guide_text(item: CatalogItem) -> str:
         lines += ["", f"[b]{tr._('guide.commitment')}[/b]", tr._("guide.commitment_text")]
     if not guide.fee.free:
         lines.append(guide.fee.basis)
+    # The rest of a complete guide (issue #17): what is checked, where to ask, how to appeal.
+    if guide.review_standard:
+        lines += ["", f"[b]{tr._('finish.guide.review_standard')}[/b]", *[f"· {r}" for r in guide.review_standard]]
+    if guide.inquiry_channels:
+        lines += ["", f"[b]{tr._('finish.guide.inquiry')}[/b]", *[f"· {c}" for c in guide.inquiry_channels]]
+    if guide.remedy:
+        lines += ["", f"[b]{tr._('finish.guide.remedy')}[/b]", guide.remedy]
     return "\n".join(lines)
 
 
@@ -60,6 +70,16 @@ class GuideScreen(KioskScreen):
             names = "\n".join(f"· {catalog.item(code).name}" for code in item.bundle_items)
             self.body = f"[b]{tr._('guide.bundle_members')}[/b]\n{names}\n\n{self.body}"
         self.ids.scroll.scroll_y = 1
+
+    def show_sample(self, ref: str) -> None:
+        """A material's 材料样本 / 示范文本, from the link on its line."""
+        item = self.app.current_item()
+        if item is None or not ref.startswith("sample:"):
+            return
+        material = item.guide.materials[int(ref.split(":", 1)[1])]
+        from screens.popups import show_message
+
+        show_message(material.name, material.sample or tr._("finish.sample.none"))
 
     def reset(self) -> None:
         self.item_name = self.department = self.body = ""

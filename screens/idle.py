@@ -20,6 +20,9 @@ class IdleWatch:
         self._last_activity = time.monotonic()
         self._countdown: CountdownView | None = None
         self.seconds_left = 0
+        self.scale = 1.0  # 长辈模式 gives more time (screens/routes_access.py)
+        # Called once a second while the countdown shows: (seconds left, just opened) — the voice says it.
+        self.on_tick: Callable[[int, bool], None] | None = None
 
     def note_activity(self, *_args: Any) -> bool:
         self._last_activity = time.monotonic()
@@ -33,16 +36,19 @@ class IdleWatch:
         """Once a second from the UI clock."""
         if at_home:
             return
-        left = self._timeout_s() - (time.monotonic() - self._last_activity)
+        left = self._timeout_s() * self.scale - (time.monotonic() - self._last_activity)
         if left <= 0:
             log.info("idle timeout")
             self._on_timeout()
         elif left <= self._warning_s():
             self.seconds_left = int(left + 0.999)
-            if self._countdown is None:
+            opened = self._countdown is None
+            if opened:
                 self._countdown = CountdownView(continue_callback=self.go_on)
                 self._countdown.open(animation=False)
             self._countdown.seconds_left = self.seconds_left
+            if self.on_tick is not None:
+                self.on_tick(self.seconds_left, opened)
         else:
             self.close()
 

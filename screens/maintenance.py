@@ -6,7 +6,7 @@ import time
 
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
@@ -43,7 +43,7 @@ class MaintenanceHotspot(Widget):
         self._event = None
         from kivy.app import App
 
-        App.get_running_app().open_maintenance_pin()
+        App.get_running_app().maintenance.open_pin()
 
 
 class PinScreen(KioskScreen):
@@ -64,7 +64,7 @@ class PinScreen(KioskScreen):
     def submit(self) -> None:
         pin, self.entered = self.entered, ""
         self.message = tr._("maintenance.pin.checking")
-        self.app.check_maintenance_pin(pin)
+        self.app.maintenance.check_pin(pin)
 
     def show_message(self, text: str) -> None:
         self.message = text
@@ -75,27 +75,85 @@ class PinScreen(KioskScreen):
 
 
 class MaintenanceScreen(KioskScreen):
+    """The status page in plain Chinese for village staff; the raw details behind the 技术详情 fold; 退出到桌面,
+    重启程序 and 换纸 ask for confirmation first. A result message is cleared after STALE_AFTER_S and whenever
+    the page is refreshed or left, so nobody reads yesterday's "printed" as today's."""
+
     title_key = "maintenance.bar"
     report_text = StringProperty("")
     action_text = StringProperty("")
+    technical_text = StringProperty("")
+    details_open = BooleanProperty(False)
+    STALE_AFTER_S = 60.0
+    CONFIRMED = {"quit": "help.maintenance.confirm_quit", "restart": "help.maintenance.confirm_restart",
+                 "paper_changed": "help.maintenance.confirm_paper"}
 
     def on_pre_enter(self, *args) -> None:
         self.action_text = ""
+        self.details_open = False
+        self.technical_text = ""
         self.refresh()
 
+    def on_leave(self, *args) -> None:
+        self.reset()
+
     def refresh(self) -> None:
+        self.action_text = ""
         self.report_text = tr._("maintenance.collecting")
-        self.app.collect_diagnostics()
+        self.app.maintenance.collect_diagnostics()
+        if self.details_open:
+            self._load_details()
 
     def show_report(self, text: str) -> None:
         self.report_text = text
 
     def show_action(self, text: str) -> None:
         self.action_text = text
+        Clock.unschedule(self._clear_action)
+        if text:
+            Clock.schedule_once(self._clear_action, self.STALE_AFTER_S)
+
+    def _clear_action(self, _dt: float) -> None:
+        self.action_text = ""
+
+    def toggle_details(self) -> None:
+        self.details_open = not self.details_open
+        if self.details_open:
+            self._load_details()
+
+    def _load_details(self) -> None:
+        from kiosk.maintenance_view import technical_details
+
+        self.technical_text = tr._("help.maintenance.details_loading")
+        self.app.background(technical_details, self.app.runtime, on_done=self._show_details,
+                            on_error=lambda error: self._show_details(str(error)))
+
+    def _show_details(self, text: str) -> None:
+        self.technical_text = text
+
+    def ask(self, action: str) -> None:
+        """退出到桌面 / 重启程序 / 换纸: only after 确定 in a confirmation dialog."""
+        ConfirmAction(action=action, question=tr._(self.CONFIRMED[action])).open(animation=False)
 
     def reset(self) -> None:
+        Clock.unschedule(self._clear_action)
         self.report_text = ""
         self.action_text = ""
+        self.technical_text = ""
+        self.details_open = False
+
+
+class ConfirmAction(ModalView):
+    """确定/取消 before an action that stops service or resets a counter."""
+
+    action = StringProperty("")
+    question = StringProperty("")
+
+    def confirm(self) -> None:
+        from kivy.app import App
+
+        self.dismiss(animation=False)
+        App.get_running_app().maintenance.action(self.action)
 
 
 class CameraPreview(ModalView):

@@ -32,6 +32,7 @@ class MaterialsScreen(KioskScreen):
     commitment_offered = BooleanProperty(False)
     pledge = BooleanProperty(False)
     loading = BooleanProperty(True)
+    certificates_text = StringProperty("")  # which materials an electronic certificate covers (issue #17)
 
     def on_pre_enter(self, *args) -> None:
         self.loading = True
@@ -41,6 +42,7 @@ class MaterialsScreen(KioskScreen):
         self.item_name = item.name if item else ""
         self.shared_text = ""
         self.commitment_text = ""
+        self.certificates_text = ""
         self.app.materials_entered()
 
     def show(self, item, fetched: set[str] | None, offer, ticked: set[str] = frozenset()) -> None:
@@ -67,6 +69,13 @@ class MaterialsScreen(KioskScreen):
         else:
             self.commitment_text = ""
 
+    def show_certificates_used(self, materials: list[str], text: str) -> None:
+        """使用电子证照: those materials are present (the platform fetches the certificate), ticked here."""
+        for widget in self.ids.material_list.children:
+            if isinstance(widget, MaterialToggle) and widget.material in materials:
+                widget.checked = True
+        self.certificates_text = text
+
     def ticked(self) -> list[str]:
         return [w.material for w in self.ids.material_list.children if isinstance(w, MaterialToggle) and w.checked]
 
@@ -75,5 +84,5 @@ class MaterialsScreen(KioskScreen):
 
     def reset(self) -> None:
         self.ids.material_list.clear_widgets()
-        self.item_name = self.shared_text = self.commitment_text = ""
+        self.item_name = self.shared_text = self.commitment_text = self.certificates_text = ""
         self.ids.pledge_toggle.checked = False

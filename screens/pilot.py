@@ -155,6 +155,58 @@ class Pilot:
         for key in keys:
             self.tap_text(key, exact=True)
 
+    # -- the on-screen keyboard (screens/keyboard.py) ---------------------------------------------------
+    def keyboard_key(self, key: str) -> Widget:
+        """The visible key that types ``key`` (a character, or a command: back, clear, sep, space, hide)."""
+        from screens.keyboard import KeyboardKey
+
+        for widget in self.visible_widgets():
+            if isinstance(widget, KeyboardKey) and widget.key == key:
+                return widget
+        raise PilotError(f"no visible on-screen key {key!r} on screen {self.current!r}")
+
+    def tap_keys(self, keys: str) -> None:
+        """Type on the on-screen keyboard, one tap per character (pinyin letters stay lower case)."""
+        for key in keys:
+            self.tap(self.keyboard_key(key))
+
+    def tap_key(self, key: str) -> None:
+        self.tap(self.keyboard_key(key))
+
+    def draw(self, widget: Widget, stroke: list[tuple[float, float]]) -> None:
+        """One finger stroke on ``widget`` (the keyboard's writing pad); points as fractions of its size,
+        (0, 0) top left, as on paper."""
+        def at(point: tuple[float, float]) -> tuple[float, float]:
+            return widget.to_window(widget.x + point[0] * widget.width, widget.top - point[1] * widget.height)
+
+        touch = UnitTestTouch(*at(stroke[0]))
+        touch.touch_down()
+        self.frames(1)
+        for point in stroke[1:]:
+            touch.touch_move(*at(point))
+            self.frames(1)
+        touch.touch_up()
+        self.frames(2)
+
+    def choose_candidate(self, text: str, max_pages: int = 10) -> None:
+        """Tap the pinyin candidate ``text``, turning the candidate pages forward until it shows."""
+        from screens.keyboard import CandidateButton
+
+        for _ in range(max_pages):
+            for widget in self.visible_widgets():
+                if isinstance(widget, CandidateButton) and widget.text == text:
+                    self.tap(widget)
+                    return
+            shown = [w.text for w in self.visible_widgets() if isinstance(w, CandidateButton) and w.text]
+            try:
+                next_page = self.keyboard_key("next")
+            except PilotError:
+                next_page = None
+            if next_page is None or next_page.disabled:
+                raise PilotError(f"no candidate {text!r}; shown: {shown}")
+            self.tap(next_page)
+        raise PilotError(f"no candidate {text!r} in the first {max_pages} pages")
+
     def screenshot(self, path: Path) -> Path:
         self.frames(4)
         path.parent.mkdir(parents=True, exist_ok=True)

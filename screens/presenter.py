@@ -8,6 +8,7 @@ from functools import singledispatchmethod
 from typing import TYPE_CHECKING, Any
 
 from kiosk.desk import outcomes as o
+from kiosk.desk.outcomes_help import ComplaintStatusView
 from kiosk.desk.paper import paper_message
 from kiosk.desk.service import TICKET_HOME_DELAY_S
 
@@ -171,6 +172,11 @@ class Presenter:
     def _(self, outcome: o.ProgressView) -> None:
         if self.app.manager.current == "progress":
             self.screen("progress").show_progress(outcome)
+
+    @show.register
+    def _(self, outcome: ComplaintStatusView) -> None:  # a TS… number at 进度查询 (screens/routes_help.py)
+        if self.app.manager.current == "progress":
+            self.screen("progress").show_complaint(outcome)
 
     @show.register
     def _(self, outcome: o.PickupReady) -> None:

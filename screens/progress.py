@@ -8,7 +8,9 @@ from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, Str
 from kivy.uix.boxlayout import BoxLayout
 from kivy.utils import escape_markup
 
+from kiosk.complaints import is_complaint_number
 from kiosk.desk.outcomes import HistoryStep, ProgressView
+from kiosk.desk.outcomes_help import ComplaintStatusView
 from kiosk.i18n import translate
 from kiosk.references import RECEIPT_DIGITS, RECEIPT_PREFIX, group_receipt_digits, receipt_digits
 from screens.base import KioskScreen
@@ -58,7 +60,9 @@ class ProgressScreen(KioskScreen):
     title_key = "desk.progress_bar"
     mode = OptionProperty("progress", options=["progress", "pickup"])
     stage = OptionProperty("entry", options=["entry", "looking_up", "status"])
-    typed = StringProperty("")  # the digits after the fixed ZW prefix
+    typed = StringProperty("")  # the digits after the fixed prefix
+    prefix = OptionProperty("ZW", options=["ZW", "TS"])  # an application's receipt, or a complaint (TS…)
+    is_complaint = BooleanProperty(False)  # the status shown is a complaint's: nothing to collect or reprint
     error_text = StringProperty("")
     demo_available = BooleanProperty(False)
     # the status stage
@@ -96,7 +100,13 @@ class ProgressScreen(KioskScreen):
 
     def confirm_typed(self) -> None:
         if len(self.typed) == RECEIPT_DIGITS:
-            self.app.look_up_receipt(RECEIPT_PREFIX + self.typed)
+            self.app.look_up_receipt(self.prefix + self.typed)
+
+    def toggle_prefix(self) -> None:
+        """Between a receipt number (ZW…) and a complaint number (TS…): both are 14 digits after the letters."""
+        if self.stage != "looking_up":
+            self.prefix = "TS" if self.prefix == RECEIPT_PREFIX else RECEIPT_PREFIX
+            self.error_text = ""
 
     def another(self) -> None:
         """Back to the entry, for the next receipt of the same citizen."""
@@ -105,7 +115,10 @@ class ProgressScreen(KioskScreen):
 
     def show_looking_up(self, receipt_number: str) -> None:
         # A scanned number is shown in the box too: the citizen sees what was read, and can correct it.
-        self.typed = receipt_digits(receipt_number)
+        if is_complaint_number(receipt_number):
+            self.prefix, self.typed = "TS", receipt_number[2:]
+        else:
+            self.prefix, self.typed = RECEIPT_PREFIX, receipt_digits(receipt_number)
         self.error_text = ""
         self.stage = "looking_up"
 
@@ -127,6 +140,22 @@ class ProgressScreen(KioskScreen):
         self.bundle_text = _bundle_text(view)
         self.notice_text = view.notice.text() if view.notice is not None else ""
         self.can_pick_up = view.can_pick_up
+        self.is_complaint = False
+        self.error_text = ""
+        self.stage = "status"
+
+    def show_complaint(self, view: ComplaintStatusView) -> None:
+        """A complaint's status (public by its number, like progress): no phone, no name, no details."""
+        self.progress = None
+        self.item_name = view.heading.text()
+        self.receipt_text = view.number_line.text()
+        self.current_text = view.current.text()
+        self.tone = view.tone
+        self.explain_text = view.explain.text()
+        self.history_text = history_markup(view.history)
+        self.bundle_text = self.notice_text = ""
+        self.can_pick_up = False
+        self.is_complaint = True
         self.error_text = ""
         self.stage = "status"
 
@@ -140,6 +169,8 @@ class ProgressScreen(KioskScreen):
         self.tone = "info"
         self.can_pick_up = False
         self.progress = None
+        self.prefix = RECEIPT_PREFIX
+        self.is_complaint = False
 
 
 def _bundle_text(view: ProgressView) -> str:

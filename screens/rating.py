@@ -3,13 +3,16 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.desk.rating import LEVELS
+from screens import theme
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.widgets import KioskButton
 
-_LEVEL_COLORS = {5: (0.10, 0.52, 0.27, 1), 4: (0.25, 0.60, 0.35, 1), 3: (0.45, 0.50, 0.55, 1),
-                 2: (0.80, 0.45, 0.15, 1), 1: (0.78, 0.13, 0.13, 1)}
 
+class RatingButton(KioskButton):
+    """A rating level: its word in the middle and its stars at the left edge (the level without colour)."""
+
+    marks = StringProperty("")
 
 
 class RatingScreen(KioskScreen):
@@ -22,18 +25,31 @@ class RatingScreen(KioskScreen):
     phone_text = StringProperty("")
 
     def on_kv_post(self, base_widget) -> None:
+        # Each level carries its word and a star count, never its colour alone; the fills follow the theme
+        # (theme.live: the high-contrast palette too) and all pass 4.5:1 against the white text.
         for level, key in LEVELS:
-            button = KioskButton(fill_color=_LEVEL_COLORS[level], height="130dp")
+            button = RatingButton(fill_color=theme.live.rating_colour(level), text_color=theme.live.on_primary,
+                                  height="130sp", marks=theme.RATING_MARKS[level])
             button.level = level
             button.text_key = key
-            button.text = tr._(key)
             button.bind(on_release=lambda b: self.rate(b.level))
             self.ids.levels.add_widget(button)
+        self._retranslate()
         tr.fbind("_", self._retranslate)
+        theme.live.bind(name=self._recolour)
 
     def _retranslate(self, *args) -> None:
         for button in self.ids.levels.children:
             button.text = tr._(button.text_key)
+
+    def _recolour(self, *_args) -> None:
+        for button in self.ids.levels.children:
+            button.fill_color = theme.live.rating_colour(button.level)
+            button.text_color = theme.live.on_primary
+
+    def skip(self) -> None:
+        """跳过: rating is the citizen's choice; skipping ends the visit like 返回首页."""
+        self.app.end_session()
 
     def on_pre_enter(self, *args) -> None:
         self.done = False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kiosk.i18n import translate as _
 from screens.pilot import Pilot
@@ -11,14 +13,36 @@ DEMO_ID = "410105195003152015"  # the fictitious demo citizen 张建国
 BAD_CREDIT_ID = "110101198501010025"  # 陈静
 
 
-def take_screenshots(runtime, out_dir: Path) -> list[Path]:
+MODES = ("normal", "elder", "contrast", "en")  # --mode: 长辈模式, 高对比, English (issue #13)
+
+
+def apply_mode(app, mode: str) -> None:
+    """Turn on what a citizen would turn on from the top bar; every session end turns it off again."""
+    if mode == "elder":
+        app.access.set_elder(True)
+    elif mode == "contrast":
+        app.access.set_contrast(True)
+    elif mode == "en":
+        app.access.set_language("en")
+    elif mode != "normal":
+        raise ValueError(f"screenshots: mode {mode!r} is unknown; use one of {', '.join(MODES)}")
+
+
+def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
+                     on_shot: Callable[[str, Any], None] | None = None) -> list[Path]:
+    """Every screen with demo data, one PNG each, in ``mode``. ``on_shot(name, app)`` runs at each screen
+    (the clipping test checks every label there)."""
     from screens.app import KioskApp
 
     app = KioskApp(runtime)
     pilot = Pilot(app).start()
     shots: list[Path] = []
+    apply_mode(app, mode)
 
     def shot(name: str) -> None:
+        pilot.frames(2)  # a re-wrap or a recolour scheduled for the next frame
+        if on_shot is not None:
+            on_shot(name, app)
         shots.append(pilot.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png"))
 
     def open_item(name: str) -> None:
@@ -29,12 +53,30 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.wait_for_screen("guide")
 
     def identify(id_number: str) -> None:
+        """Verified by the citizen's phone code (e-ID / e-social-card / provincial app) that the platform checks."""
+        import json
+
+        from kiosk.demo_codes import qr_image
+        from kiosk.sandbox.store import DATA_DIR
+
+        tokens = json.loads((DATA_DIR / "identity_tokens.json").read_text(encoding="utf-8"))["tokens"]
         pilot.wait_for_screen("identify")
-        pilot.type_keys(id_number)
-        pilot.tap_text(_("identify.confirm"), exact=True)
+        runtime.show_to_camera(qr_image(next(t["payload"] for t in tokens if t["id_number"] == id_number)))
+        pilot.wait_until(lambda: pilot.current != "identify", "the code to be verified", 30)
+        runtime.camera.simulator.hide()
+
+    def card_and_face(shoot: bool = False) -> None:
+        pilot.wait_for_screen("identify")
+        pilot.tap_text(_("identify.demo_card"))
+        pilot.wait_for_screen("face")
+        if shoot:
+            pilot.wait_until(lambda: app.screen("face").progress > 0, "the face guidance", 30)
+            shot("face-check")
+        pilot.wait_until(lambda: pilot.current != "face", "the face check", 60)
 
     def finish() -> None:
         app.end_session()
+        apply_mode(app, mode)
         pilot.frames(3)
 
     try:
@@ -48,7 +90,11 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.tap_text(_("catalog.all"), exact=True)
         pilot.tap_text("提取", exact=True)
         shot("catalog-search")
-        pilot.tap_text("提取", exact=True)
+        catalog = app.screen("catalog")
+        catalog.close_keyboard()  # the search keyboard's candidate bar also says 提取
+        pilot.frames(2)
+        catalog.toggle_keyword("提取")  # the keyword chip off again: the whole catalog
+        pilot.frames(2)
 
         # An application: guide → identify (with a mistyped check digit first) → materials → form → confirm.
         open_item("户籍证明开具")
@@ -62,6 +108,9 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.tap_text(_("pad.back"), exact=True)
         pilot.type_keys("5")
         pilot.tap_text(_("identify.confirm"), exact=True)
+        pilot.wait_for_text(_("identify.typed_not_enough"))
+        shot("identify-typed-not-enough")
+        card_and_face(shoot=True)
         pilot.wait_for_screen("materials")
         pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
         pilot.tap_text("居民身份证")
@@ -87,7 +136,7 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.tap_text(_("rating.level.2"), exact=True)
         pilot.tap_text(_("rating.reason.wait"))
         shot("rating-bad-reason")
-        app.idle.pretend_idle(runtime.config.kiosk.idle_timeout_s - 10)  # jump to the idle warning
+        app.idle.pretend_idle(runtime.config.kiosk.idle_timeout_s * app.idle.scale - 10)  # jump to the idle warning
         pilot.wait_for_text(_("idle.continue"))
         shot("idle-countdown")
         pilot.tap_text(_("idle.continue"))
@@ -147,8 +196,7 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.wait_for_text(_("desk.progress.pickup"))
         shot("progress-ready")
         pilot.tap_text(_("desk.progress.pickup"))
-        pilot.wait_for_screen("identify")
-        pilot.tap_text(_("identify.demo_card"))
+        card_and_face()
         pilot.wait_for_screen("pickup")
         pilot.wait_until(lambda: app.screen("pickup").printed == "ok", "the result to print")
         shot("pickup-printed")
@@ -161,11 +209,13 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         shot("ticket-number")
         finish()
 
-        pilot.tap_text(_("nav.help"))
-        pilot.wait_for_text(_("help.title"))
-        shot("call-staff")
-        pilot.tap_text(_("nav.ok"))
-        finish()
+        from screens.help_tour import help_screenshots
+
+        help_screenshots(app, pilot, runtime, shot, finish)  # 呼叫工作人员, 诉求反映, notices (issue #15)
+
+        from screens.keyboard_tour import keyboard_screenshots
+
+        keyboard_screenshots(app, pilot, shot)  # every on-screen keyboard layout in use
 
         # Technicians: the hidden corner, the PIN, the status page, a printer fault.
         pilot.long_press(app.top_bar.ids.maintenance_hotspot, 3.3)
@@ -185,17 +235,57 @@ def take_screenshots(runtime, out_dir: Path) -> list[Path]:
         pilot.wait_until(lambda: not runtime.print_service.last_status.usable, "the printer fault")
         runtime._publish_states()
         pilot.tap_text(_("maintenance.action.refresh"))
-        pilot.wait_until(lambda: "fault" in app.screen("maintenance").report_text, "the fault on the status page")
+        pilot.wait_until(lambda: _("help.maint.state.fault") in app.screen("maintenance").report_text, "the fault on the status page")
         shot("maintenance-printer-fault")
         pilot.tap_text(_("maintenance.action.leave"))
         pilot.wait_for_screen("home")
         pilot.wait_until(lambda: bool(app.screen("home").availability_text), "the home availability message")
         shot("home-printer-unavailable")
         runtime.virtual_printer.clear()
-        app.toggle_large_text()
-        pilot.frames(3)
-        shot("home-large-text")
-        app.toggle_large_text()
+        if mode == "normal":  # the top bar's aids, one tap each (the other modes show every screen in them)
+            for name, turn in (("elder", app.access.set_elder), ("contrast", app.access.set_contrast)):
+                turn(True)
+                pilot.frames(3)
+                shot(f"home-{name}")
+                turn(False)
+        capture_tour(runtime, app, pilot, open_item, identify, shot)
+        from screens.tour_service import service_tour
+
+        service_tour(runtime, app, pilot, open_item, identify, shot)  # issue #17: fees, slots, 电子证照, 我的办件
+        finish()
     finally:
         pilot.stop()
     return shots
+
+
+def capture_tour(runtime, app, pilot, open_item, identify, shot) -> None:
+    """拍摄材料 (issue #17) on the simulated document camera (opened for the tour when the config has none)."""
+    from devices.doccam import open_doc_camera
+
+    opened_here = runtime.doc_camera is None
+    if opened_here:
+        runtime.doc_camera = open_doc_camera("sim://")
+    try:
+        open_item("住房公积金租房提取")
+        pilot.tap(app.screen("guide").ids.apply_button)
+        identify(DEMO_ID)
+        pilot.wait_for_screen("materials")
+        pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
+        pilot.tap_text("居民身份证")
+        pilot.tap_text("本人名下银行借记卡")
+        pilot.tap(app.screen("materials").ids.materials_next)
+        pilot.wait_for_screen("commitment")
+        pilot.tap(app.screen("commitment").ids.agree_toggle)
+        pilot.tap(app.screen("commitment").ids.commitment_next)
+        pilot.wait_for_screen("capture")
+        pilot.wait_until(lambda: app.screen("capture").ids.preview.outline_points, "the page outline", 20)
+        shot("capture-outline")
+        pilot.wait_until(lambda: len(app.session.pages) == 1, "the page captured", 20)
+        pilot.frames(3)
+        shot("capture-page-taken")
+        app.end_session()
+        pilot.frames(3)
+    finally:
+        if opened_here:
+            camera, runtime.doc_camera = runtime.doc_camera, None
+            camera.stop()

@@ -51,8 +51,19 @@ class NumberPad(GridLayout):
 
 
 class TopBar(BoxLayout):
+    """The bar on every screen: title, 返回上一步, 返回首页, 呼叫工作人员, and below them the citizen's aids
+    (长辈模式, 高对比, 中文/English, 声音), each one tap away from any screen (issue #13)."""
+
     title = StringProperty("")
     show_home = ObjectProperty(False)
+    show_back = BooleanProperty(False)
+
+
+class AccessToggle(KioskButton):
+    """A top-bar aid that is on or off; ``checked`` is said by the keypad focus (已选中 / 未选中)."""
+
+    checked = BooleanProperty(False)
+    spoken_label = StringProperty("")  # the words; the text adds a filled or hollow dot for the state
 
 
 class CountdownView(ModalView):

@@ -62,7 +62,7 @@ def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
 
 def test_kiosk_run_with_bad_config_stops_with_the_message(tmp_path: Path) -> None:
     path = write(tmp_path, "[kiosk]\nidle_timeout_s = 5\n")
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "run", "--config", str(path)],
+    result = subprocess.run([sys.executable, "-m", "cli.main", "run", "--config", str(path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 78  # EX_CONFIG: systemd does not restart-loop on it
     assert f"config {path}: [kiosk] idle_timeout_s = 5" in result.stderr

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import build_parser
 from kiosk import i18n
-from kiosk.cli import build_parser
 
 ROOT = Path(__file__).parent.parent
 KEY_USE = re.compile(r"""(?:tr\._|translate|_)\(\s*['"]([a-z_]+(?:\.[a-z0-9_]+)+)['"]""")
@@ -49,7 +49,7 @@ def test_foundation_commands_exist() -> None:
 
 @pytest.mark.parametrize("command", subcommands())
 def test_every_command_has_help(command: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli", command, "--help"],
+    result = subprocess.run([sys.executable, "-m", "cli.main", command, "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "usage: kiosk" in result.stdout

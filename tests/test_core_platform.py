@@ -1,4 +1,4 @@
-"""The sandbox platform over real HTTP on loopback, through the kiosk's own client."""
+"""The sandbox platform over real HTTP on loopback, through the kiosk's own client (proofs enforced)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,18 @@ from kiosk.sandbox.server import EmbeddedSandbox
 from kiosk.signing import HmacSigner
 
 BODY = {"item_code": "HJ-001", "applicant": {"id_number": "410105195003152015", "name": "张建国", "phone": ""},
-        "form": {}, "materials_present": [], "channel": "kiosk"}
+        "form": {"phone": "13912345678", "purpose": "出国（境）"}, "materials_present": [], "channel": "kiosk"}
+
+
+@pytest.fixture(autouse=True)
+def enforced(sandbox: EmbeddedSandbox) -> None:
+    sandbox.app.state.identity.enforce = True
+
+
+@pytest.fixture
+def proof(sandbox: EmbeddedSandbox, client: PlatformClient) -> str:
+    """张建国's verification proof for the test kiosk, as after a face check."""
+    return sandbox.app.state.identity.issue(BODY["applicant"]["id_number"], client.device_id, "face").proof
 
 
 
@@ -28,21 +39,23 @@ def test_catalog_has_etag_and_answers_304(client: PlatformClient) -> None:
     assert again.catalog is None  # 304 Not Modified
 
 
-def test_same_key_same_body_gives_the_same_receipt_once(client: PlatformClient, sandbox: EmbeddedSandbox) -> None:
+def test_same_key_same_body_gives_the_same_receipt_once(client: PlatformClient, sandbox: EmbeddedSandbox,
+                                                        proof: str) -> None:
     key = new_idempotency_key()
-    first = client.submit_application(BODY, key)
-    second = client.submit_application(BODY, key)
+    first = client.submit_application(BODY, key, proof=proof)
+    second = client.submit_application(BODY, key, proof=proof)
     assert first.receipt_number == second.receipt_number
     assert first.receipt_number.startswith("ZW")
     rows = list(sandbox.app.state.store.db["applications"].rows_where("idempotency_key = ?", [key]))
     assert len(rows) == 1  # the sandbox also holds seeded demo applications: count only this key's
 
 
-def test_same_key_other_body_is_422_and_missing_key_is_400(client: PlatformClient, sandbox: EmbeddedSandbox) -> None:
+def test_same_key_other_body_is_422_and_missing_key_is_400(client: PlatformClient, sandbox: EmbeddedSandbox,
+                                                           proof: str) -> None:
     key = new_idempotency_key()
-    client.submit_application(BODY, key)
+    client.submit_application(BODY, key, proof=proof)
     with pytest.raises(PlatformError) as caught:
-        client.submit_application({**BODY, "form": {"purpose": "就业"}}, key)
+        client.submit_application({**BODY, "form": {**BODY["form"], "purpose": "就业"}}, key, proof=proof)
     assert caught.value.kind == "rejected" and caught.value.status == 422
     signer = HmacSigner("KIOSK-TEST-01", DEMO_DEVICE_SECRET)
     response = requests.post(f"{sandbox.url}/v1/applications", json=BODY, timeout=5, auth=signer)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
-from kiosk.commands.install import example_config
+from cli.commands.install import example_config
+from cli.main import main
 from kiosk.config import load_config, parse_config
 
 SYSTEMD_DIR = Path(__file__).resolve().parents[1] / "systemd"

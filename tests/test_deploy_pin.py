@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from kiosk.cli import main
+from cli.main import main
 from kiosk.maintenance import PinGate, PinOutcome, hash_pin, verify_pin
 from kiosk.maintenance.pin import PinFormatError
 

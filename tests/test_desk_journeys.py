@@ -18,6 +18,7 @@ from kiosk.desk import Desk
 from kiosk.desk import outcomes as o
 from kiosk.platform_client import PlatformClient
 from kiosk.runtime import KioskRuntime
+from kiosk.session import Level
 
 ZHANG = "410105195003152015"  # 张建国: good standing, applicant of READY
 CHEN = "110101198501010025"  # 陈静: bad credit record
@@ -57,8 +58,20 @@ def printed(runtime: KioskRuntime, desk: Desk, job: o.PrintJob) -> tuple[str, o.
     return result.data.decode("gb18030", "replace"), paper_message(result, job)
 
 
+def identity_code(id_number: str) -> str:
+    """The demo e-ID / e-social-card / provincial-app QR payload of a demo citizen (sandbox data)."""
+    from kiosk.sandbox.store import DATA_DIR
+
+    tokens = json.loads((DATA_DIR / "identity_tokens.json").read_text(encoding="utf-8"))["tokens"]
+    return next(t["payload"] for t in tokens if t["id_number"] == id_number)
+
+
 def identify(desk: Desk, id_number: str = ZHANG) -> None:
-    assert isinstance(desk.identity.typed(id_number), o.Identified)
+    """Verified, as a citizen's phone code makes it: the platform vouches for the person with a proof."""
+    payload = desk.identity.code(identity_code(id_number))
+    identified = desk.identity.verify_token(payload)
+    assert isinstance(identified, o.Identified) and identified.citizen.level is Level.VERIFIED
+    assert identified.citizen.proof_token
 
 
 def to_materials(desk: Desk, code: str, id_number: str = ZHANG) -> o.ShowMaterials:
@@ -85,6 +98,40 @@ def test_a_wrong_check_digit_is_refused_with_the_reason(desk: Desk) -> None:
     assert desk.session.citizen is None
 
 
+def test_a_typed_id_number_opens_no_personal_record(desk: Desk) -> None:
+    assert desk.apply.choose("ZX-001")  # 个人信用报告
+    need = desk.apply.start()
+    assert isinstance(need, o.NeedIdentity) and need.need is Level.VERIFIED and need.step == "card"
+    desk.identity.need = need.need
+    refused = desk.identity.typed(ZHANG)
+    assert isinstance(refused, o.IdentifyRefused) and refused.message.key == "identify.typed_not_enough"
+    assert desk.session.citizen is None
+    # Even a claimed identity slipped into the session gets no request sent above its level.
+    desk.identity.need = Level.CLAIMED
+    assert isinstance(desk.identity.typed(ZHANG), o.Identified)
+    assert isinstance(desk.apply.identified(), o.NeedIdentity)
+    assert isinstance(desk.query.fetch(), o.StepRefused)
+
+
+def test_an_expired_card_is_refused_and_an_expiring_one_is_accepted_with_a_reminder(desk: Desk) -> None:
+    import datetime as dt
+
+    from devices.idreader.card import IdCard
+
+    def card(valid_until: dt.date) -> IdCard:
+        return IdCard(name="张建国", sex="M", nation_code="01", birth_date=dt.date(1950, 3, 15), address="郑州市",
+                      id_number=ZHANG, issuer="郑州市公安局", valid_from=dt.date(2010, 1, 1), valid_until=valid_until)
+
+    today = dt.date(2026, 11, 30)
+    expired = desk.identity.card(card(dt.date(2026, 11, 1)), today=today)
+    assert isinstance(expired, o.IdentifyRefused) and expired.message.key == "identify.card_expired"
+    assert "2026-11-01" in expired.message.text() and desk.session.citizen is None
+    soon = desk.identity.card(card(dt.date(2027, 1, 15)), today=today)
+    assert isinstance(soon, o.Identified) and soon.citizen.level is Level.CARD
+    assert soon.reminder is not None and soon.reminder.values["days"] == 46
+    assert desk.identity.missing(Level.VERIFIED) == "face"  # the card alone is not enough for records
+
+
 def test_a_url_shown_to_the_camera_is_refused_not_opened(desk: Desk) -> None:
     refused = desk.identity.code("https://evil.example/login")
     assert isinstance(refused, o.IdentifyRefused) and desk.session.citizen is None
@@ -108,10 +155,10 @@ def test_query_queued_offline_then_uploaded_and_picked_up_with_the_slip(runtime:
     from kiosk.sandbox.server import EmbeddedSandbox
 
     port, db = runtime.sandbox.port, runtime.state_dir / "sandbox.db"
+    desk.apply.choose(next(i.code for i in desk.catalog.items if i.name == "住房公积金缴存证明打印"))
+    identify(desk)  # verified while the platform answered; then the line goes down
     runtime.sandbox.stop()
     try:
-        desk.apply.choose(next(i.code for i in desk.catalog.items if i.name == "住房公积金缴存证明打印"))
-        identify(desk)
         assert isinstance(desk.apply.identified(), o.RunQuery)
         failed = desk.query.fetch()
         assert isinstance(failed, o.QueryFailed) and failed.offline and failed.can_queue

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.sandbox.security import install_security, single_secret
 from kiosk.sandbox.server import EmbeddedSandbox
 from offline.outbox import Outbox
 
@@ -18,9 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 NOBODY_LISTENS = "http://127.0.0.1:9"  # the discard port: nothing listens there on a test machine
 
 
+SECRET = "diag-test-device-secret-0123"  # not the public demo secret: that one is a fault on a real kiosk
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory):
     server = EmbeddedSandbox(tmp_path_factory.mktemp("sandbox") / "sandbox.db").start()
+    install_security(server.app, single_secret(SECRET))
     yield server
     server.stop()
 
@@ -37,6 +42,7 @@ state_dir = "{tmp_path / 'state'}"
 
 [platform]
 url = "{platform}"
+device_secret = "{SECRET}"
 connect_timeout_s = 1
 read_timeout_s = 2
 
@@ -54,7 +60,7 @@ required = {json.dumps(list(required))}
 
 def diagnose(config: Path, *extra: str) -> tuple[int, dict]:
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "diagnose", "--config", str(config), "--json", *extra],
+        [sys.executable, "-m", "cli.main", "diagnose", "--config", str(config), "--json", *extra],
         capture_output=True, text=True, timeout=60, cwd=ROOT,
     )
     return done.returncode, json.loads(done.stdout)
@@ -152,7 +158,7 @@ def test_entries_pending_too_long_make_the_outbox_unhealthy(tmp_path: Path) -> N
 
 def test_missing_config_is_named_with_exit_78(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.toml"
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "diagnose", "--config", str(missing)],
+    done = subprocess.run([sys.executable, "-m", "cli.main", "diagnose", "--config", str(missing)],
                           capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 78
     assert str(missing) in done.stderr and "not found" in done.stderr
@@ -160,7 +166,31 @@ def test_missing_config_is_named_with_exit_78(tmp_path: Path) -> None:
 
 def test_table_output_names_the_faulty_device(tmp_path: Path) -> None:
     config = write_config(tmp_path, NOBODY_LISTENS, printer=f"sim://{tmp_path / 'p'}?simulate=cover_open")
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "diagnose", "--config", str(config)],
+    done = subprocess.run([sys.executable, "-m", "cli.main", "diagnose", "--config", str(config)],
                           capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 1
     assert "UNHEALTHY" in done.stdout and "cover is open" in done.stdout and "UNREACHABLE" in done.stdout
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("", "[platform] is missing"),
+    ('[kiosk]\ndevice_id = "KIOSK-X-01"\n', "[platform] is missing"),
+    ('[platform]\nurl = "http://127.0.0.1:9"\ndevice_secret = "demo-device-secret-change-me"\n', "public demo secret"),
+    ('[platform]\nurl = "embedded"\ndevice_secret = "a-real-secret-0123456789"\n', "url = 'embedded'"),
+])
+def test_a_real_kiosk_with_the_demo_platform_settings_is_unhealthy(tmp_path: Path, text: str, named: str) -> None:
+    # Issue #14: an empty file used to run against the embedded sandbox with the public secret, and diagnose
+    # said HEALTHY. Now diagnose names it (exit bit 8) and `kiosk run` refuses to start with it.
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'{text}\n[devices]\nprinter = "sim://{tmp_path / "p"}"\n' if "[devices]" not in text else text,
+                      encoding="utf-8")
+    text_state = config.read_text(encoding="utf-8").replace("[kiosk]\n", f'[kiosk]\nstate_dir = "{tmp_path}"\n', 1)
+    if "[kiosk]" not in text_state:
+        text_state = f'[kiosk]\nstate_dir = "{tmp_path}"\n' + text_state
+    config.write_text(text_state, encoding="utf-8")
+    code, report = diagnose(config, "--no-devices")
+    assert code & 8 and report["demo_config"] is True and report["healthy"] is False
+    assert any(named in problem for problem in report["problems"])
+    run = subprocess.run([sys.executable, "-m", "cli.main", "run", "--config", str(config)],
+                         capture_output=True, text=True, timeout=60, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    assert run.returncode == 78 and named in run.stderr and "Traceback" not in run.stderr

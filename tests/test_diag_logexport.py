@@ -65,7 +65,7 @@ def test_a_missing_source_file_is_named(tmp_path: Path) -> None:
 
 
 def test_export_logs_command(tmp_path: Path, source: Path) -> None:
-    run = [sys.executable, "-m", "kiosk.cli", "export-logs"]
+    run = [sys.executable, "-m", "cli.main", "export-logs"]
     done = subprocess.run([*run, str(tmp_path), "--file", str(source)], capture_output=True, text=True,
                           timeout=60, cwd=ROOT)
     assert done.returncode == 0 and "exported 4 line(s)" in done.stdout and "2 line(s) had personal" in done.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
+from cli.main import main
 from kiosk.sandbox.store import DATA_DIR
 
 RAW = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ KIOSK = Path(sys.executable).with_name("kiosk")
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [str(KIOSK)] if KIOSK.exists() else [sys.executable, "-m", "kiosk.cli"]
+    command = [str(KIOSK)] if KIOSK.exists() else [sys.executable, "-m", "cli.main"]
     return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
 
 

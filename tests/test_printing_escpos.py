@@ -174,8 +174,8 @@ def test_wrap_counts_chinese_as_two_columns_and_keeps_words_whole() -> None:
 @pytest.mark.parametrize("profile", [P58, P80], ids=["58mm", "80mm"])
 @pytest.mark.parametrize("name", ["receipt", "notice", "commitment", "query", "ticket", "test-page"])
 def test_no_printed_line_is_wider_than_the_paper(profile, name: str) -> None:
+    from cli.commands.printing import build_document
     from devices.printer.interpreter import interpret
-    from kiosk.commands.printing import build_document
 
     _, stats = interpret(render(build_document(name, profile.name), profile), profile.dots_width)
     assert stats.edge_wraps == 0  # the printer never had to break a line our layout made too long

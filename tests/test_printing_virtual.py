@@ -188,3 +188,62 @@ def test_unreachable_printers_name_the_url_and_the_fix(tmp_path: Path) -> None:
         serial.connect()
     assert "\n" not in str(info.value)
     assert serial.device_status().state is DeviceState.FAULT
+
+
+def test_paper_ends_part_way_and_the_rest_waits_in_the_buffer() -> None:
+    printer = VirtualPrinter(render=False, paper_mm=40)
+    job = render(documents.acceptance_receipt(demo.RECEIPT), P80)
+    printer._raw(job)
+    printed = printer.printed_bytes
+    assert 0 < len(printed) < len(job) and printer.buffered == job[len(printed):]
+    assert printer.paper_left_mm == 0
+    printer._raw(status_request(4))
+    assert printer._read() == b"\x72"  # paper end sensor bits 5 and 6
+    printer.load_paper()
+    assert printer.printed_bytes == job and printer.buffered == b""
+
+
+def test_the_clear_command_empties_the_buffer_and_answers() -> None:
+    from devices.printer.protocol import CLEAR_BUFFERS, CLEAR_RESPONSE
+
+    printer = VirtualPrinter(render=False)
+    printer.simulate(cover_open=True)
+    printer._raw(b"\x1b@secret\n")
+    printer._raw(CLEAR_BUFFERS)
+    assert printer._read() == CLEAR_RESPONSE and printer.cleared == [b"\x1b@secret\n"]
+    printer.simulate(cover_open=False)
+    assert printer.printed == []
+
+
+def test_the_process_id_is_answered_only_after_the_job_printed() -> None:
+    from devices.printer.protocol import process_id_request, process_id_response
+
+    printer = VirtualPrinter(render=False)
+    printer.simulate(paper_out=True)
+    printer._raw(b"\x1b@hello\n")
+    printer._raw(process_id_request(b"0042"))
+    assert printer._read() == b""  # nothing printed yet: no answer
+    printer.load_paper()
+    assert printer._read() == process_id_response(b"0042") and printer.printed == [b"\x1b@hello\n"]
+
+
+def test_a_late_process_id_reply_does_not_spoil_the_status_read(tmp_path: Path) -> None:
+    printer = open_printer(f"sim://{tmp_path}")
+    printer.write(b"\x1b@hi\n")
+    printer.request_completion(b"0002")  # answered at once, but not read yet
+    assert printer.status().problem is PrinterProblem.NONE  # the '2' (0x32) in the reply is not a status byte
+    assert printer.completed(b"0002") and not printer.completed(b"0002")
+    printer.close()
+
+
+def test_the_virtual_printer_keeps_printing_receipts_job_after_job() -> None:
+    # Per-job limits (QR codes, barcodes, paper) must not add up over the printer's life.
+    printer = VirtualPrinter(render=False)
+    job = render(documents.acceptance_receipt(demo.RECEIPT), P80)
+    for _ in range(10):
+        printer._raw(job)
+    printer.simulate(paper_out=True)
+    for _ in range(10):
+        printer._raw(job)  # held …
+    printer.load_paper()  # … and printed in one run of the engine after the refill
+    assert printer.printed == [job] * 20 and printer.errors == []

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=60)
 
 
@@ -65,7 +65,7 @@ def test_status_list_sync_retry_purge(setup) -> None:
     assert json.loads(_kiosk("sync", "--once", "--json", "--config", config).stdout)["dead"] == 1
 
     refused = _kiosk("queue", "purge-dead", "--config", config)
-    assert refused.returncode == 2 and "--yes" in refused.stdout
+    assert refused.returncode == 2 and "--yes" in refused.stderr
     purged = _kiosk("queue", "purge-dead", "--yes", "--json", "--config", config)
     assert json.loads(purged.stdout) == {"purged": 1}
     final = json.loads(_kiosk("queue", "status", "--json", "--config", config).stdout)
@@ -74,11 +74,18 @@ def test_status_list_sync_retry_purge(setup) -> None:
                 and a["receipt_number"] in {e["ack"]["receipt_number"] for e in entries[:3]}]) == 3
 
 
-def test_help_everywhere_and_a_missing_outbox_is_explained(tmp_path: Path) -> None:
+def test_help_everywhere_and_a_fresh_kiosk_has_an_empty_queue(tmp_path: Path) -> None:
     for args in (["queue", "--help"], ["queue", "status", "--help"], ["queue", "purge-dead", "--help"],
                  ["sync", "--help"], ["sandbox", "--help"]):
         assert _kiosk(*args).returncode == 0
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[kiosk]\nstate_dir = "{tmp_path}"\n', encoding="utf-8")
-    missing = _kiosk("queue", "status", "--config", str(config))
-    assert missing.returncode == 1 and "no outbox at" in missing.stdout
+    fresh = _kiosk("queue", "status", "--config", str(config))
+    assert fresh.returncode == 0 and "nothing was ever queued" in fresh.stdout
+    # A monitoring script gets JSON with zeros on a kiosk that never queued anything (issue #14), and nothing
+    # is created on disk by looking.
+    answer = _kiosk("queue", "status", "--json", "--config", str(config))
+    counts = json.loads(answer.stdout)
+    assert answer.returncode == 0 and (counts["depth"], counts["dead"], counts["exists"]) == (0, 0, False)
+    assert json.loads(_kiosk("queue", "list", "--json", "--config", str(config)).stdout) == []
+    assert not (tmp_path / "outbox").exists()

@@ -9,7 +9,7 @@ from uisteps import (
     apply_from_guide,
     fill_form,
     go_identify,
-    identify_by_typing,
+    identify_with_card_and_face,
     materials_next,
     open_item,
     submit,
@@ -49,11 +49,8 @@ def test_complete_demo_flow_with_the_id_card_reader(ui) -> None:
     pilot, printer = ui.pilot, ui.runtime.virtual_printer
     jobs_before = len(printer.jobs)
 
-    def card() -> None:
-        pilot.wait_for_screen("identify")
-        pilot.tap_text(_("identify.demo_card"))  # the simulated reader answers the real GA 467 driver
-
-    apply_for_household_certificate(ui, card)
+    # The simulated reader answers the real GA 467 driver; then the card holder's live face (人证比对).
+    apply_for_household_certificate(ui, lambda: identify_with_card_and_face(ui))
 
     pilot.wait_for_screen("result")
     pilot.wait_until(lambda: ui.app.screen("result").printed, "the receipt to print")
@@ -103,19 +100,22 @@ def test_typed_id_number_with_wrong_check_digit_is_refused_with_the_reason(ui) -
     pilot.tap_text(_("pad.back"), exact=True)
     pilot.type_keys("5")
     pilot.tap_text(_("identify.confirm"), exact=True)
+    # A well-formed number is still only a claim: an application needs the card and the face.
+    pilot.wait_for_text(_("identify.typed_not_enough"))
+    assert pilot.current == "identify" and ui.app.session.citizen is None
+    identify_with_card_and_face(ui)
     pilot.wait_for_screen("materials")
 
 
 def test_platform_down_saves_on_the_kiosk_then_uploads_when_it_is_back(ui) -> None:
-    """Stop the sandbox, submit: "saved on this kiosk" with a local reference on screen and on the receipt;
-    start the sandbox again: the outbox uploads it, exactly once, and the screen says so."""
-    from kiosk.sandbox.server import EmbeddedSandbox
-
+    """The platform's intake fails, submit: "saved on this kiosk" with a local reference on screen and on the
+    receipt; the platform comes back: the outbox uploads it, exactly once, and the screen says so."""
     pilot, runtime = ui.pilot, ui.runtime
-    port, db = runtime.sandbox.port, runtime.state_dir / "sandbox.db"
-    runtime.sandbox.stop()  # the village network is down
+    chaos = runtime.sandbox.app.state.chaos
+    # The platform's intake is down (503) after the citizen's identity was verified.
+    chaos.paths, chaos.fail_rate = ("/v1/applications",), 1.0
     try:
-        apply_for_household_certificate(ui, lambda: identify_by_typing(ui, ID))
+        apply_for_household_certificate(ui, lambda: identify_with_card_and_face(ui))
         pilot.wait_for_screen("result", timeout=30)
         pilot.wait_for_text(_("result.saved_locally"))
         reference = ui.app.screen("result").receipt_number
@@ -124,7 +124,7 @@ def test_platform_down_saves_on_the_kiosk_then_uploads_when_it_is_back(ui) -> No
         text = receipt_text(runtime.virtual_printer.jobs[-1].data)
         assert reference in text and _("receipt.status.saved_locally") in text
     finally:
-        runtime.sandbox = EmbeddedSandbox(db, port=port).start()  # the network is back
+        chaos.calm()  # the platform is back
     runtime.sync_worker.wake()
     pilot.wait_until(lambda: runtime.submitter.receipt_for(reference) is not None, "the upload", timeout=30)
     receipt_number = runtime.submitter.receipt_for(reference)

@@ -30,7 +30,7 @@ def test_a_tap_in_the_corner_does_nothing_a_long_press_asks_for_the_pin(ui) -> N
     ui.pilot.wait_until(lambda: _("maintenance.devices") in ui.app.screen("maintenance").report_text,
                         "the status page")
     report = ui.app.screen("maintenance").report_text
-    for device in ("printer", "camera", "idreader", "scanner"):
+    for device in ("打印机", "摄像头", "身份证读卡器", "扫码器"):  # plain Chinese for village staff (issue #15)
         assert device in report
     ui.pilot.tap_text(_("maintenance.action.test_page"))
     ui.pilot.wait_until(lambda: "测试页已打印" in ui.app.screen("maintenance").action_text
@@ -42,11 +42,11 @@ def test_a_tap_in_the_corner_does_nothing_a_long_press_asks_for_the_pin(ui) -> N
 
 
 def test_five_wrong_pins_lock_the_entry(ui, tmp_path) -> None:
-    real_gate = ui.app.pin_gate
-    ui.app.pin_gate = PinGate(real_gate.pin_hash if hasattr(real_gate, "pin_hash") else
+    real_gate = ui.app.maintenance.pin_gate
+    ui.app.maintenance.pin_gate = PinGate(real_gate.pin_hash if hasattr(real_gate, "pin_hash") else
                               ui.runtime.config.maintenance.pin_hash, tmp_path / "lock.json")
     try:
-        ui.app.open_maintenance_pin()
+        ui.app.maintenance.open_pin()
         ui.pilot.wait_for_screen("maintenance_pin")
         for left in (4, 3, 2, 1):
             enter_pin(ui, "0000")
@@ -59,7 +59,7 @@ def test_five_wrong_pins_lock_the_entry(ui, tmp_path) -> None:
                             or "locked" in ui.app.screen("maintenance_pin").message, "still locked")
         assert ui.pilot.current == "maintenance_pin"
     finally:
-        ui.app.pin_gate = real_gate
+        ui.app.maintenance.pin_gate = real_gate
 
 
 def test_a_required_printer_going_down_flips_availability_and_the_home_message(ui) -> None:
@@ -89,7 +89,7 @@ def test_a_required_printer_going_down_flips_availability_and_the_home_message(u
 def test_camera_preview_outlines_the_decoded_code(ui) -> None:
     from kiosk.demo_codes import qr_image
 
-    ui.app.open_maintenance_pin()
+    ui.app.maintenance.open_pin()
     ui.pilot.wait_for_screen("maintenance_pin")
     enter_pin(ui, DEMO_MAINTENANCE_PIN)
     ui.pilot.wait_for_screen("maintenance")
@@ -106,7 +106,7 @@ def test_camera_preview_outlines_the_decoded_code(ui) -> None:
 def test_scan_test_shows_what_the_scanner_gun_sent(ui) -> None:
     from kivy.core.window import Window
 
-    ui.app.open_maintenance_pin()
+    ui.app.maintenance.open_pin()
     ui.pilot.wait_for_screen("maintenance_pin")
     enter_pin(ui, DEMO_MAINTENANCE_PIN)
     ui.pilot.wait_for_screen("maintenance")

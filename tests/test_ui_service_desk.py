@@ -5,6 +5,7 @@ simulated reader, the virtual printer's bytes and the sandbox platform's records
 from __future__ import annotations
 
 import pytest
+from uisteps import identify_with_card_and_face, identify_with_code
 
 from kiosk.demo_codes import qr_image
 from kiosk.i18n import translate as _
@@ -112,7 +113,7 @@ def test_pickup_with_the_applicants_id_card_prints_the_result_then_rates(ui) -> 
     type_receipt(ui, READY)
     pilot.wait_for_screen("identify")  # ready: the applicant identifies first
     pilot.wait_for_text(_("desk.pickup.identify_hint"))
-    pilot.tap_text(_("identify.demo_card"))  # 张建国's card on the simulated reader
+    identify_with_card_and_face(ui)  # 张建国's card on the simulated reader, then his live face
     pilot.wait_for_screen("pickup")
     pilot.wait_until(lambda: app.screen("pickup").printed == "ok", "the result to print")
     pilot.wait_for_text(_("desk.pickup.printed"))
@@ -144,8 +145,7 @@ def test_pickup_with_another_persons_id_is_refused_with_the_reason(ui) -> None:
     pilot.wait_for_screen("progress")
     type_receipt(ui, READY)
     pilot.wait_for_screen("identify")
-    pilot.type_keys(OTHER_ID)
-    pilot.tap_text(_("identify.confirm"), exact=True)
+    identify_with_code(ui, OTHER_ID)  # 王小明's own e-social-card: verified, but not the applicant
     pilot.wait_for_screen("pickup")
     pilot.wait_for_text(_("flows.pickup.not_applicant"))
     pilot.wait_for_text(_("desk.pickup.other_card"))  # the applicant can still place their own card

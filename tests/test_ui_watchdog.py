@@ -42,7 +42,7 @@ def test_demo_process_sends_ready_then_watchdog_and_stops_when_frozen(notify_soc
     path, sock = notify_socket
     env = {**os.environ, "NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "1000000"}
     env.pop("WATCHDOG_PID", None)
-    process = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "demo", "--state-dir", str(tmp_path / "state")],
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "demo", "--state-dir", str(tmp_path / "state")],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         messages: list[str] = []

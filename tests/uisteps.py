@@ -60,3 +60,28 @@ def fill_form(ui, entries: list[str]) -> None:
 def submit(ui) -> None:
     ui.pilot.wait_for_screen("confirm")
     ui.pilot.tap_text(_("confirm.submit"))
+
+
+def identify_with_card_and_face(ui) -> None:
+    """The demo card on the simulated reader, then the card holder's live face in front of the simulated
+    camera (人证比对): the identity is verified and the journey goes on."""
+    pilot = ui.pilot
+    pilot.wait_for_screen("identify")
+    pilot.tap_text(_("identify.demo_card"))
+    pilot.wait_for_screen("face")
+    pilot.wait_until(lambda: pilot.current != "face", "the face check", 60)
+
+
+def identify_with_code(ui, id_number: str) -> None:
+    """A phone showing the citizen's e-ID (or e-social-card, provincial app) code to the camera."""
+    import json
+
+    from kiosk.demo_codes import qr_image
+    from kiosk.sandbox.store import DATA_DIR
+
+    tokens = json.loads((DATA_DIR / "identity_tokens.json").read_text(encoding="utf-8"))["tokens"]
+    payload = next(t["payload"] for t in tokens if t["id_number"] == id_number)
+    ui.pilot.wait_for_screen("identify")
+    ui.runtime.show_to_camera(qr_image(payload))
+    ui.pilot.wait_until(lambda: ui.pilot.current != "identify", "the code to be verified", 30)
+    ui.runtime.camera.simulator.hide()

@@ -4,7 +4,8 @@
     detections = pipeline.decode(frame)        # BGR or gray ndarray -> list[Detection]
     worker = DecodeWorker(camera, on_code)     # background thread: newest frame -> each new code once
 
-Payload bytes are turned into text here, once (UTF-8, then GB18030), never by the backends.
+Payload bytes are turned into text once, by one rule (devices/decode/charset.py): the ECI or segment mode
+when the symbol has one, else the clearly likeliest reading, else no text (the code is refused).
 """
 
 from devices.decode.pipeline import BACKENDS, DEFAULT_BACKEND, DecodePipeline, make_decoder, to_gray

@@ -1,17 +1,20 @@
-"""What a decoder found, and the one rule for turning a code's raw bytes into text."""
+"""What a decoder found, and the one rule for turning a code's raw bytes into text (devices/decode/charset.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from devices.decode.charset import read_text
+
 
 @dataclass(frozen=True, slots=True)
 class Detection:
     format: str  # "QR_CODE", "EAN_13", ...
-    text: str  # decoded by decode_payload: UTF-8 first, then GB18030
+    text: str | None  # the code's text (charset.read_text), or None: its charset could not be told; refuse it
     raw: bytes  # the code's bytes as stored in the symbol
     polygon: tuple[tuple[int, int], ...]  # corners in frame pixels
     rect: tuple[int, int, int, int]  # x, y, width, height (bounding box of polygon)
+    charset: str = "unknown"  # how the text was read: "eci", "decoder", "ascii", "utf-8", "gb18030", "cp932", ...
 
     def __repr__(self) -> str:  # payloads may be ID numbers or identity tokens: never in logs
         return f"Detection({self.format}, {len(self.raw)} bytes, rect={self.rect})"
@@ -19,19 +22,9 @@ class Detection:
     __str__ = __repr__
 
 
-def decode_payload(raw: bytes) -> str:
-    """Text of a code's bytes. QR codes without an ECI header carry no charset: Chinese phones and apps write
-    UTF-8, older Chinese systems GB18030 (a superset of GBK/GB2312). UTF-8 is tried first because random GB
-    bytes almost never form valid UTF-8, while valid UTF-8 often also decodes (wrongly) as GB18030."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        # Not text in either: keep every byte visible and reversible rather than fail.
-        return raw.decode("latin-1")
+def decode_payload(raw: bytes, decoder_text: str | None = None, *, eci: bool = False) -> str | None:
+    """Text of a code's bytes, or None when no reading is clearly the likeliest (see charset.read_text)."""
+    return read_text(raw, decoder_text, eci=eci).text
 
 
 def bounding_rect(polygon: tuple[tuple[int, int], ...]) -> tuple[int, int, int, int]:

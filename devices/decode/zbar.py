@@ -2,8 +2,9 @@
 
 pyzbar's ``decode()`` lets ZBar turn QR bytes into text itself, and ZBar guesses Shift-JIS before UTF-8 for QR
 codes without an ECI header, which garbles Chinese. With ``ZBAR_CFG_BINARY`` ZBar hands over the bytes
-unchanged and ``decode_payload`` decides. The scanner is created once per decoder (creating it per frame costs
-more than a small scan); a decoder is therefore not thread-safe: one per worker thread.
+unchanged and ``charset.read_text`` decides. The scanner is created once per decoder (creating it per frame costs
+more than a small scan); a decoder is therefore not thread-safe: one per worker thread. ZBar's binary mode
+gives no ECI, so its bytes are read by ``charset.read_text`` alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import ctypes
 import numpy as np
 from pyzbar import wrapper as zw
 
-from devices.decode.types import Detection, bounding_rect, decode_payload
+from devices.decode.charset import read_text
+from devices.decode.types import Detection, bounding_rect
 
 # zbar.h (0.23): ZBAR_CFG_BINARY follows ZBAR_CFG_ASCII; pyzbar's enum predates it.
 ZBAR_CFG_BINARY = 4
@@ -66,7 +68,8 @@ class ZBarDecoder:
                 name = _NAMES.get(symbol_type) or getattr(
                     zw.ZBarSymbol(symbol_type), "name", str(symbol_type)
                 )
-                found.append(Detection(name, decode_payload(raw), raw, points, bounding_rect(points)))
+                reading = read_text(raw)
+                found.append(Detection(name, reading.text, raw, points, bounding_rect(points), reading.charset))
                 symbol = zw.zbar_symbol_next(symbol)
             return found
         finally:

@@ -1,27 +1,35 @@
-"""GA 467 resident ID card readers (SAM_V over serial), and a simulator that speaks the same frames.
+"""GA 467 ID card readers (SAM_V over serial), and a simulator that speaks the same frames. They read resident
+ID cards, Hong Kong/Macau/Taiwan residence permits (J) and foreign permanent-resident ID cards (I); the card's
+``kind`` says which.
 
     reader = open_id_reader("serial:///dev/ttyUSB0?baudrate=115200")   # or "sim://", "sim://card.json"
     reader.start(on_card=..., on_status=..., on_card_error=...)       # callbacks run on the reader thread
     reader.simulator.present()   # sim:// only: put the demo citizen (or the URL's card file) on the reader
     reader.stop()
 
-URL parameters: ``baudrate`` (serial, default 115200), ``timeout`` seconds per answer (default 1.5, sim 0.5),
-``poll`` seconds between polls (default 0.1), ``present=1`` (sim: start with the card on the reader),
-``silent=1`` (sim: start as a reader that answers nothing, for diagnostics tests and demos).
+URL parameters: ``baudrate`` (serial, default 115200), ``timeout`` seconds the reader may take before it answers
+(default 1.5, sim 0.5; the wire time of each answer at the baud rate is added: a base message takes 1.35 s at
+9600 baud), ``poll`` seconds between polls (default 0.1), ``fingerprint=1`` (read with the fingerprint command;
+templates are dropped), ``latest_address=0`` (do not ask for the newest appended address), ``present=1`` (sim:
+start with the card on the reader), ``silent=1`` (sim: start as a reader that answers nothing, for diagnostics
+tests and demos).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from devices.idreader.card import IdCard
+from devices.idreader.card import CardKind, IdCard
 from devices.idreader.driver import IdCardReader
 from devices.idreader.frames import FrameError
-from devices.idreader.simulator import DEMO_CARD_FILE, IdReaderSimulator
+from devices.idreader.simulator import DEMO_CARD_FILE, DEMO_FOREIGN_FILE, DEMO_PERMIT_FILE, IdReaderSimulator
 from devices.urls import DeviceUrl, DeviceUrlError, parse_device_url
 
 __all__ = [
     "DEMO_CARD_FILE",
+    "DEMO_FOREIGN_FILE",
+    "DEMO_PERMIT_FILE",
+    "CardKind",
     "FrameError",
     "IdCard",
     "IdCardReader",
@@ -45,10 +53,25 @@ def _seconds(url: DeviceUrl, name: str, default: float) -> float:
     return seconds
 
 
+def _flag(url: DeviceUrl, name: str, default: bool) -> bool:
+    value = url.params.get(name)
+    if value is None:
+        return default
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no"):
+        return False
+    raise DeviceUrlError(f"{url.raw}: parameter {name}={value!r} must be 1 or 0")
+
+
 def open_id_reader(url: str) -> IdCardReader:
     """Make a reader for ``url`` (not started). For sim:// the simulator runs on a pty and is ``.simulator``."""
     parsed = parse_device_url(url, SCHEMES)
     poll = _seconds(parsed, "poll", 0.1)
+    options = {
+        "fingerprint": _flag(parsed, "fingerprint", False),
+        "latest_address": _flag(parsed, "latest_address", True),
+    }
     if parsed.scheme == "serial":
         if not parsed.path:
             raise DeviceUrlError(f"{url!r}: name the serial port, e.g. serial:///dev/ttyUSB0?baudrate=115200")
@@ -57,6 +80,7 @@ def open_id_reader(url: str) -> IdCardReader:
             baudrate=parsed.int_param("baudrate", 115200),
             timeout=_seconds(parsed, "timeout", 1.5),
             poll_interval=poll,
+            **options,
         )
     card_file = Path(parsed.path) if parsed.path else None
     if card_file is not None and not card_file.is_file():
@@ -69,6 +93,7 @@ def open_id_reader(url: str) -> IdCardReader:
         timeout=_seconds(parsed, "timeout", 0.5),
         poll_interval=poll,
         location=f"simulator (pty {simulator.port})",
+        **options,
     )
     reader.simulator = simulator
     if parsed.params.get("present") in ("1", "true", "yes"):

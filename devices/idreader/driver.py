@@ -1,6 +1,8 @@
-"""The GA 467 ID card reader driver: a polling thread over pyserial (find → select → read base message).
+"""The GA 467 ID card reader driver: a polling thread over pyserial (find → select → read base message, with
+fingerprints when asked → read latest address).
 
-One worker thread owns the serial port. It reports each card once (until the card is lifted), keeps a
+One worker thread owns the serial port. It reports each card once (until the card is lifted), and a card
+whose data cannot be parsed (an unknown card type, a damaged chip) once as an error, not on every poll; it keeps a
 ``DeviceStatus`` that says in words what is wrong (no answer, bad checksum, SAM fault), reopens the port after
 an unplug, and recovers by itself when the reader answers again. Callbacks run on the worker thread; the UI
 layer marshals them to its own thread. Card fields are never logged.
@@ -17,7 +19,14 @@ from collections.abc import Callable
 import serial
 
 from devices.idreader import frames
-from devices.idreader.card import IdCard, parse_base_message
+from devices.idreader.card import (
+    CardKind,
+    IdCard,
+    parse_base_message,
+    parse_fingerprint_message,
+    parse_latest_address,
+    with_latest_address,
+)
 from devices.idreader.frames import Command, FrameError, Response
 from devices.status import DeviceStatus
 
@@ -36,6 +45,10 @@ class NoAnswer(FrameError):
 
 class CardReadFailed(FrameError):
     """One card read failed for a card-side reason (moved, lifted, damaged): not a reader fault."""
+
+
+class UnparsableCard(CardReadFailed):
+    """The card answered, but its data is not a card this driver can parse (reading again will not help)."""
 
 
 class SamFault(FrameError):
@@ -62,10 +75,18 @@ class IdCardReader:
         timeout: float = 1.5,
         poll_interval: float = 0.1,
         location: str | None = None,
+        fingerprint: bool = False,
+        latest_address: bool = True,
     ) -> None:
+        """``timeout``: seconds the reader may take to start answering; the time the answer needs on the wire
+        at ``baudrate`` is added per command (a base message is 1,295 bytes: 1.35 s at 9600 baud).
+        ``fingerprint``: read with the fingerprint command (the templates are dropped; ``has_fingerprint``
+        says they were there). ``latest_address``: ask for the newest appended address after each read."""
         self.port = port
         self.baudrate = baudrate
         self.timeout = timeout
+        self.fingerprint = fingerprint
+        self.latest_address = latest_address
         self.poll_interval = poll_interval
         self.location = location or port
         self.simulator = None  # an IdReaderSimulator when opened from a sim:// URL
@@ -77,7 +98,8 @@ class IdCardReader:
         self._on_card: CardCallback | None = None
         self._on_status: StatusCallback | None = None
         self._on_card_error: CardErrorCallback | None = None
-        self._reported = False  # the card on the reader has been reported
+        self._reported = False  # the card on the reader has been reported (as a card or as unreadable)
+        self._error_reported: str | None = None  # the card-side error already told for the card lying there
         self._misses = 0
 
     # --- public API ---------------------------------------------------------------------------------------------
@@ -105,7 +127,7 @@ class IdCardReader:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=self.timeout + 2)
+            self._thread.join(timeout=self.answer_timeout(Command.READ_BASE_FINGERPRINT) + 2)
             self._thread = None
         self._close()
         if self.simulator is not None:
@@ -146,7 +168,8 @@ class IdCardReader:
                 self._set_status(
                     DeviceStatus.fault(
                         f"ID card reader: no answer on {self.location} within "
-                        f"{self.timeout:g} s; check power, the cable and the baud rate ({self.baudrate})"
+                        f"{self.answer_timeout(Command.FIND_CARD):.2f} s; check power, the cable and the baud rate "
+                        f"({self.baudrate})"
                     )
                 )
             except frames.BadChecksum:
@@ -191,12 +214,18 @@ class IdCardReader:
             self._misses += 1
             if self._misses >= REMOVAL_MISSES:
                 self._reported = False
+                self._error_reported = None
             return
         self._expect(found, frames.SW3_CARD_FOUND)
         self._misses = 0
         if self._reported:
             return  # the same card is still lying there: do not read (or report) it again
-        card = self._read_card()
+        try:
+            card = self._read_card()
+        except UnparsableCard:
+            # Reading it again gives the same bytes: report it once, and wait until it is lifted.
+            self._reported = True
+            raise
         self._reported = True
         # The reader just answered a whole exchange: it is working. Say so before the card is handed on,
         # so whoever reacts to the card never sees a stale fault.
@@ -210,12 +239,44 @@ class IdCardReader:
     def _read_card(self) -> IdCard:
         selected = self._transact(Command.SELECT_CARD)
         self._expect(selected, frames.SW3_SUCCESS)
-        base = self._transact(Command.READ_BASE)
+        command, parse = (
+            (Command.READ_BASE_FINGERPRINT, parse_fingerprint_message)
+            if self.fingerprint
+            else (Command.READ_BASE, parse_base_message)
+        )
+        base = self._transact(command)
+        if base.sw3 == frames.SW3_REJECTED and self.fingerprint:
+            # A reader without a fingerprint module rejects the command: read without fingerprints from now on.
+            log.warning("ID card reader on %s rejects reading with fingerprints; reading without", self.location)
+            self.fingerprint = False
+            command, parse = Command.READ_BASE, parse_base_message
+            base = self._transact(command)
         self._expect(base, frames.SW3_SUCCESS)
         try:
-            return parse_base_message(base.data)
+            card = parse(base.data)
         except frames.CardDataError as exc:
-            raise CardReadFailed(str(exc)) from None
+            raise UnparsableCard(str(exc)) from None
+        if self.latest_address and card.kind is not CardKind.FOREIGN_PERMANENT:
+            card = with_latest_address(card, self._read_latest_address())
+        return card
+
+    def _read_latest_address(self) -> str | None:
+        """The newest appended address, or None: none on the card (0x91), or a reader without the command."""
+        try:
+            answer = self._transact(Command.READ_LATEST_ADDRESS)
+        except NoAnswer:
+            # Some readers ignore commands they do not know: the card read must not fail for an extra.
+            log.warning("ID card reader on %s does not answer 'read latest address'; not asking again", self.location)
+            self.latest_address = False
+            return None
+        if answer.sw3 != frames.SW3_SUCCESS:
+            if answer.sw3 in (frames.SW3_ITEM_EMPTY, frames.SW3_REJECTED):
+                return None
+            self._expect(answer, frames.SW3_SUCCESS)
+        try:
+            return parse_latest_address(answer.data)
+        except frames.CardDataError as exc:
+            raise UnparsableCard(str(exc)) from None
 
     @staticmethod
     def _expect(response: Response, sw3: int) -> None:
@@ -226,6 +287,9 @@ class IdCardReader:
         raise CardReadFailed(f"{response.reason} (SAM status 0x{response.sw3:02X})")
 
     def _card_error(self, reason: str) -> None:
+        if reason == self._error_reported:
+            return  # the same failure with the same card lying there: told once is enough
+        self._error_reported = reason
         log.info("ID card read failed: %s", reason)  # reasons name fields and codes, never card data
         if self._on_card_error is not None:
             try:
@@ -246,16 +310,20 @@ class IdCardReader:
                 self._serial.close()
             self._serial = None
 
+    def answer_timeout(self, command: Command) -> float:
+        """Seconds to wait for the answer to ``command``: the reader's own time plus the wire time."""
+        return self.timeout + frames.transfer_seconds(command.cmd, command.param, self.baudrate)
+
     def _transact(self, command: Command) -> Response:
         assert self._serial is not None
         # Drop whatever is left from an earlier broken or late answer, so it is not taken for this one.
         self._serial.reset_input_buffer()
         self._serial.write(frames.build_command(command))
-        return frames.parse_response(self._read_frame())
+        return frames.parse_response(self._read_frame(self.answer_timeout(command)))
 
-    def _read_frame(self) -> bytes:
+    def _read_frame(self, timeout: float) -> bytes:
         assert self._serial is not None
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + timeout
         buffer = b""
         received = False
         while time.monotonic() < deadline:
@@ -268,8 +336,8 @@ class IdCardReader:
             if frame is not None:
                 return frame
         if received:
-            raise frames.TruncatedFrame(f"answer incomplete after {self.timeout:g} s")
-        raise NoAnswer(f"no answer within {self.timeout:g} s")
+            raise frames.TruncatedFrame(f"answer incomplete after {timeout:.2f} s")
+        raise NoAnswer(f"no answer within {timeout:.2f} s")
 
     def _set_status(self, status: DeviceStatus) -> None:
         with self._status_lock:

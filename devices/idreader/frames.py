@@ -21,6 +21,20 @@ PREAMBLE = bytes((0xAA, 0xAA, 0xAA, 0x96, 0x69))
 HEADER_LEN = len(PREAMBLE) + 2  # preamble + two length bytes
 # The largest legitimate frame is "read base message + fingerprint" (~2.3 KB); anything far beyond is noise.
 MAX_LEN = 4096
+# Bytes of the longest answer to each command, frame included: what the line must carry before the deadline.
+# Base message: 7 header + 3 status + 4 lengths + 256 text + 1024 photo + 1 check = 1,295 bytes.
+ANSWER_BYTES: dict[tuple[int, int], int] = {
+    (0x30, 0x01): 1295,
+    (0x30, 0x10): 1295 + 2 + 1024,
+    (0x30, 0x03): 7 + 3 + 70 + 1,
+}
+SHORT_ANSWER_BYTES = 24  # status, find (4 bytes of data), select (8 bytes)
+BITS_PER_BYTE = 10  # 8N1: start bit, 8 data bits, stop bit
+
+
+def transfer_seconds(cmd: int, param: int, baudrate: int) -> float:
+    """How long the longest answer to (cmd, param) takes on the wire at ``baudrate``."""
+    return ANSWER_BYTES.get((cmd, param), SHORT_ANSWER_BYTES) * BITS_PER_BYTE / baudrate
 
 
 class Command(enum.Enum):
@@ -31,6 +45,8 @@ class Command(enum.Enum):
     FIND_CARD = (0x20, 0x01)
     SELECT_CARD = (0x20, 0x02)
     READ_BASE = (0x30, 0x01)
+    READ_LATEST_ADDRESS = (0x30, 0x03)  # the newest appended address (追加住址), 70 bytes
+    READ_BASE_FINGERPRINT = (0x30, 0x10)  # base message plus the fingerprint file
 
     @property
     def cmd(self) -> int:
@@ -47,6 +63,8 @@ SW3_CARD_FOUND = 0x9F
 SW3_FIND_FAILED = 0x80
 SW3_SELECT_FAILED = 0x81
 SW3_READ_FAILED = 0x41
+SW3_ITEM_EMPTY = 0x91
+SW3_REJECTED = 0x21
 
 SW3_REASONS: dict[int, str] = {
     0x90: "operation succeeded",

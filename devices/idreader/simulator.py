@@ -22,7 +22,13 @@ from devices.idreader.frames import Command
 
 log = logging.getLogger(__name__)
 
-DEMO_CARD_FILE = Path(__file__).with_name("data") / "demo_citizen.json"
+DATA_DIR = Path(__file__).with_name("data")
+DEMO_CARD_FILE = DATA_DIR / "demo_citizen.json"
+# Fictitious holders of the other legal ID cards (see the files' _comment), for the demo and the tests.
+DEMO_PERMIT_FILE = DATA_DIR / "demo_hk_permit.json"  # J: Hong Kong resident's residence permit
+DEMO_FOREIGN_FILE = DATA_DIR / "demo_foreign_permanent.json"  # I: foreign permanent-resident ID card
+# What a reader hands over as fingerprint data: two 512-byte templates (here a recognisable fill, not a finger).
+DEMO_FINGERPRINTS = bytes(range(256)) * 4
 
 # What a real SAM_V returns with its "card found" and "card selected" answers (4 and 8 opaque bytes).
 _FIND_DATA = bytes(4)
@@ -35,13 +41,16 @@ class IdReaderSimulator:
     def __init__(self, default_card: Mapping[str, str] | str | Path | None = None) -> None:
         self._default = self._fields(default_card) if default_card is not None else None
         self._lock = threading.Lock()
-        self._card: bytes | None = None  # encoded base message of the card on the reader
+        self._card: dict[str, str] | None = None  # chip fields of the card on the reader (card_codec.load_card_file)
         self._selected = False
         self._found = False
         self._silent = False
         self._lifting = 0  # find answers "no card" this many more times: a card swap is lift, then place
         self._corrupt_next = False
         self._truncate_next = False
+        # Older readers: no fingerprint module (rejects 0x30 0x10), no "read latest address" (ignores 0x30 0x03).
+        self.fingerprint_module = True
+        self.answers_latest_address = True
         self._stop = threading.Event()
         self._master, self._slave = os.openpty()
         # Raw mode before anyone opens the slave: no echo, no CR/LF translation, no line buffering.
@@ -67,11 +76,11 @@ class IdReaderSimulator:
     def present(self, card: Mapping[str, str] | str | Path | None = None) -> None:
         """Put a card on the reader: a dict of chip fields, a JSON card file, or None for the default card."""
         fields = self._fields(card) if card is not None else (self._default or self._fields(DEMO_CARD_FILE))
-        encoded = card_codec.encode_base_message(fields)
+        card_codec.encode_text_block(fields)  # a field too long for its card fails here, in the caller's thread
         with self._lock:
             # Swapping one card for another on a real reader means lifting the first one; show the driver that.
             self._lifting = 2 if self._card is not None else 0
-            self._card = encoded
+            self._card = fields
             self._found = self._selected = False
 
     def remove(self) -> None:
@@ -94,10 +103,16 @@ class IdReaderSimulator:
             self._silent = silent
 
     @staticmethod
-    def _fields(card: Mapping[str, str] | str | Path) -> dict[str, str]:
+    def _fields(card: Mapping[str, object] | str | Path) -> dict[str, str]:
+        """Chip fields plus the simulator options (card_type, fingerprint "1"/"", latest_address)."""
         if isinstance(card, str | Path):
             return card_codec.load_card_file(card)
-        return {name: str(card[name]) for name in card_codec.CARD_FILE_FIELDS}
+        kind = card_codec.kind_of_fields(card)
+        fields = {name: str(card[name]) for name in card_codec.CARD_FILE_FIELDS_BY_KIND[kind]}
+        fields["card_type"] = str(card.get("card_type", "") or "")
+        fields["fingerprint"] = "1" if card.get("fingerprint") not in (None, "", False, "0") else ""
+        fields["latest_address"] = str(card.get("latest_address", "") or "")
+        return fields
 
     # --- the reader side of the line ------------------------------------------------------------------------
 
@@ -147,8 +162,25 @@ class IdReaderSimulator:
                 return frames.build_response(frames.SW3_SELECT_FAILED)
             if command.is_(Command.READ_BASE):
                 if self._selected and self._card is not None:
-                    return frames.build_response(frames.SW3_SUCCESS, self._card)
+                    return frames.build_response(frames.SW3_SUCCESS, card_codec.encode_base_message(self._card))
                 return frames.build_response(frames.SW3_READ_FAILED)
+            if command.is_(Command.READ_BASE_FINGERPRINT):
+                if not self.fingerprint_module:
+                    return frames.build_response(frames.SW3_REJECTED)
+                if self._selected and self._card is not None:
+                    prints = DEMO_FINGERPRINTS if self._card.get("fingerprint") else b""
+                    data = card_codec.encode_fingerprint_message(self._card, prints)
+                    return frames.build_response(frames.SW3_SUCCESS, data)
+                return frames.build_response(frames.SW3_READ_FAILED)
+            if command.is_(Command.READ_LATEST_ADDRESS):
+                if not self.answers_latest_address:
+                    return None
+                if not (self._selected and self._card is not None):
+                    return frames.build_response(frames.SW3_READ_FAILED)
+                address = self._card.get("latest_address", "")
+                if not address:
+                    return frames.build_response(frames.SW3_ITEM_EMPTY)
+                return frames.build_response(frames.SW3_SUCCESS, card_codec.encode_latest_address(address))
             if command.is_(Command.RESET) or command.is_(Command.STATUS):
                 return frames.build_response(frames.SW3_SUCCESS)
             return frames.build_response(0x21)

@@ -5,6 +5,12 @@ citizen would see a difference: Chinese text only in Chinese mode (FS &), otherw
 437 glyphs (the garbage a real printer prints when the mode command is missing); lines wrap at the paper edge;
 ESC a aligns whole lines; QR codes and barcodes are drawn from the data the printer received.
 Commands outside the subset are skipped by their known length, or by one byte if unknown, and counted.
+
+Every size is bounded, because the bytes may be crafted (a file handed to ``kiosk receipt-render``, or whatever
+reaches the virtual printer): a job is at most ``MAX_JOB_BYTES``, the paper at most ``MAX_PAPER_DOTS`` long, a
+raster image no wider than the paper and at most ``MAX_IMAGE_DOTS`` tall, a barcode at most 255 bytes, at most
+``MAX_CODES`` QR codes and barcodes and ``MAX_QR_BYTES_PER_JOB`` bytes of QR data per job. Anything refused, truncated or undrawable raises ``EscposError``
+with the byte offset of the command; nothing else escapes, and the byte loop always advances, so it cannot hang.
 """
 
 from __future__ import annotations
@@ -30,8 +36,41 @@ _GS_PARAMS = {ord(c): n for c, n in {"B": 1, "L": 2, "W": 2, "b": 1, "a": 1, "P"
 _FS_PARAMS = {ord(c): n for c, n in {"!": 1, "-": 1, "C": 1, "S": 2, "W": 1, "p": 2}.items()}
 
 
-class NotEscposError(ValueError):
+MAX_JOB_BYTES = 1 << 20  # a receipt is under 2 KB; a raster-heavy slip a few tens of KB
+MAX_PAPER_DOTS = 16_000  # 2 m of paper at 8 dots/mm: no kiosk slip is longer
+MAX_IMAGE_DOTS = 4_000  # one raster image at most 50 cm tall
+MAX_BARCODE_BYTES = 255
+MAX_QR_BYTES = 2_953  # the most a QR symbol (version 40-L, byte mode) holds
+MAX_CODES = 8  # QR codes + barcodes per job (a slip has one or two)
+MAX_QR_BYTES_PER_JOB = 3_000  # QR data encoded per job: a full symbol takes the pure-Python encoder ~1 s
+
+
+class EscposError(ValueError):
+    """The one error for bytes the interpreter refuses: where (byte offset) and what is wrong."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(f"byte {offset} (0x{offset:x}): {reason}")
+        self.offset = offset
+        self.reason = reason
+
+
+class NotEscposError(EscposError):
     """The bytes are not an ESC/POS print job (empty, or mostly unknown control bytes)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(0, reason)
+
+
+class TruncatedError(EscposError):
+    """The bytes end inside a command: a printer would wait for the rest; a file is incomplete."""
+
+
+class _Refused(Exception):
+    """Raised inside a command; ``Interpreter.step`` turns it into an EscposError at the command's offset."""
+
+
+class _Truncated(_Refused):
+    pass
 
 
 @dataclass(slots=True)
@@ -67,13 +106,23 @@ class _Paper:
     def __init__(self, width: int) -> None:
         self.width = width
         self.bands: list[Image.Image] = []
+        self.height = 0  # dots of paper used so far
 
     def add(self, band: Image.Image) -> None:
+        if self.height + band.height > MAX_PAPER_DOTS:
+            raise _Refused(f"the job needs more than {MAX_PAPER_DOTS} dots ({MAX_PAPER_DOTS // 8} mm) of paper; "
+                           "no kiosk slip is that long")
         self.bands.append(band)
+        self.height += band.height
 
     def feed(self, dots: int) -> None:
         if dots > 0:
-            self.bands.append(Image.new("L", (self.width, dots), 255))
+            self.add(Image.new("L", (self.width, dots), 255))
+
+    def take(self) -> list[Image.Image]:
+        """Hand over the bands printed so far and start a new strip (the virtual printer's output per run)."""
+        bands, self.bands, self.height = self.bands, [], 0
+        return bands
 
     def image(self) -> Image.Image:
         height = max(1, sum(b.height for b in self.bands))
@@ -101,7 +150,7 @@ def _ascii_font() -> ImageFont.FreeTypeFont:
     return _cjk_font()
 
 
-@functools.cache
+@functools.lru_cache(maxsize=2048)  # bounded: crafted text could name every GB18030 character
 def _glyph(char: str, wide: bool, bold: bool) -> Image.Image:
     cell = CJK_CELL if wide else ASCII_CELL
     image = Image.new("L", cell, 255)
@@ -124,6 +173,13 @@ class Interpreter:
         self._qr_data = b""
         self._qr_module = 3
         self._qr_ec = "M"
+        self._codes = 0  # QR codes and barcodes drawn (bounded: each costs real time)
+        self._qr_bytes = 0  # QR data encoded so far in this job
+
+    def new_job(self) -> None:
+        """Start the per-job budgets afresh (the virtual printer interprets job after job with one engine)."""
+        self._codes = 0
+        self._qr_bytes = 0
 
     def _reset(self) -> None:
         self.style = _Style()
@@ -175,14 +231,31 @@ class Interpreter:
         band.paste(image, (max(0, x), 0))
         self.paper.add(band)
 
+    def _count_code(self) -> None:
+        self._codes += 1
+        if self._codes > MAX_CODES:
+            raise _Refused(f"more than {MAX_CODES} QR codes and barcodes in one job")
+
     def _print_qr(self) -> None:
         import qrcode
+        from qrcode.exceptions import DataOverflowError
 
+        self._count_code()
+        self._qr_bytes += len(self._qr_data)
+        if self._qr_bytes > MAX_QR_BYTES_PER_JOB:
+            raise _Refused(f"more than {MAX_QR_BYTES_PER_JOB} bytes of QR data in one job; a slip's QR holds a "
+                           "short link or number")
         levels = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
                   "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
         code = qrcode.QRCode(error_correction=levels[self._qr_ec], box_size=self._qr_module, border=0)
         code.add_data(self._qr_data)
-        code.make(fit=True)
+        try:
+            code.make(fit=True)
+        except DataOverflowError:
+            raise _Refused(f"QR data of {len(self._qr_data)} bytes does not fit a QR symbol at level "
+                           f"{self._qr_ec}") from None
+        except ValueError as exc:  # the encoder gives up on some data (e.g. "glog(0)" on long runs of NUL)
+            raise _Refused(f"QR data of {len(self._qr_data)} bytes cannot be encoded ({exc})") from None
         size = len(code.get_matrix()) * self._qr_module
         image = Image.new("L", (size, size), 255)
         draw = ImageDraw.Draw(image)
@@ -195,6 +268,7 @@ class Interpreter:
         self._place(image)
 
     def _print_barcode(self, kind: int, data: bytes) -> None:
+        self._count_code()
         text = data.decode("latin-1")
         if kind == 73 and len(text) >= 2 and text[0] == "{" and text[1] in "ABC":
             text = text[2:]  # code set selector, not data
@@ -214,11 +288,15 @@ class Interpreter:
                 draw.rectangle((i * w, 0, i * w + w - 1, self.bar_height - 1), fill=0)
         if hri_h:
             font = _ascii_font()
-            draw.text((image.width // 2, self.bar_height + 2), text, font=font, fill=0, anchor="mt")
+            # HRI is printed from the data's printable ASCII only; control bytes must not reach the text layout.
+            hri = "".join(c if c.isascii() and c.isprintable() else "?" for c in text)
+            draw.text((image.width // 2, self.bar_height + 2), hri, font=font, fill=0, anchor="mt")
         self._place(image)
 
     def _print_raster(self, xbytes: int, rows: int, bits: bytes, scale: tuple[int, int]) -> None:
-        image = Image.frombytes("1", (xbytes * 8, rows), bits.ljust(xbytes * rows, b"\0"))
+        if xbytes == 0 or rows == 0:
+            return  # an empty image prints nothing
+        image = Image.frombytes("1", (xbytes * 8, rows), bits)
         image = Image.eval(image.convert("L"), lambda v: 255 - v)  # ESC/POS 1 = burn (black); PIL "1" 1 = white
         if scale != (1, 1):
             image = image.resize((image.width * scale[0], image.height * scale[1]), Image.NEAREST)
@@ -235,32 +313,58 @@ class Interpreter:
 
     # -- the byte loop ------------------------------------------------------------------------------------
     def feed_bytes(self, data: bytes) -> None:
-        i, n = 0, len(data)
-        while i < n:
-            b = data[i]
-            if b == 0x0A:
-                self._print_line()
-                i += 1
-            elif b in (0x0D, 0x00):
-                i += 1
-            elif b == 0x09:
-                for _ in range(8 - (self.line_x // ASCII_CELL[0]) % 8):
-                    self._put(" ", False)
-                i += 1
-            elif b == ESC:
-                i = self._esc(data, i)
-            elif b == GS:
-                i = self._gs(data, i)
-            elif b == FS:
-                i = self._fs(data, i)
-            elif b == DLE and i + 2 < n and data[i + 1] == 0x04:
-                self.stats.commands += 1  # real-time status request: answered by the printer, prints nothing
-                i += 3
-            elif b < 0x20 or b == 0x7F:
-                self.stats.unknown += 1
-                i += 1
-            else:
-                i = self._text(data, i)
+        """Interpret a whole job; raises EscposError (TruncatedError if it ends inside a command)."""
+        i = 0
+        while i < len(data):
+            i = self.step(data, i)
+
+    def step(self, data: bytes, i: int) -> int:
+        """Interpret the one command (or character) at ``data[i]``; return the offset after it.
+
+        Always returns more than ``i``. Raises EscposError naming offset ``i``; TruncatedError when the command
+        needs bytes past the end of ``data`` (the virtual printer then waits for more).
+        """
+        try:
+            end = self._step(data, i)
+        except _Truncated as exc:
+            raise TruncatedError(i, str(exc)) from None
+        except _Refused as exc:
+            raise EscposError(i, str(exc)) from None
+        except EscposError:
+            raise
+        except Exception as exc:  # a drawing library refusing odd input: still one typed error, with the offset
+            raise EscposError(i, f"cannot draw this command ({type(exc).__name__}: {exc})") from None
+        if end <= i:  # the loop must advance whatever the bytes say
+            raise EscposError(i, "command does not advance")
+        return end
+
+    def _step(self, data: bytes, i: int) -> int:
+        b = data[i]
+        if b == 0x0A:
+            self._print_line()
+            return i + 1
+        if b in (0x0D, 0x00):
+            return i + 1
+        if b == 0x09:
+            for _ in range(8 - (self.line_x // ASCII_CELL[0]) % 8):
+                self._put(" ", False)
+            return i + 1
+        if b == ESC:
+            return self._esc(data, i)
+        if b == GS:
+            return self._gs(data, i)
+        if b == FS:
+            return self._fs(data, i)
+        if b == DLE and i + 2 < len(data) and data[i + 1] == 0x04:
+            self.stats.commands += 1  # real-time status request: answered by the printer, prints nothing
+            return i + 3
+        if b == DLE and i + 2 < len(data) and data[i + 1] == 0x14 and data[i + 2] == 0x08:
+            self.stats.commands += 1  # real-time "clear buffers": acted on by the printer, prints nothing
+            return min(len(data), i + 10)
+        if b < 0x20 or b == 0x7F:
+            self.stats.unknown += 1
+            return i + 1
+        return self._text(data, i)
 
     def _text(self, data: bytes, i: int) -> int:
         b = data[i]
@@ -332,8 +436,11 @@ class Interpreter:
             return i + 3
         if c == ord("("):  # GS ( X pL pH ...: a length-prefixed function
             if i + 4 >= len(data):
-                return len(data)
+                raise _Truncated("GS ( command ends before its length bytes")
             length = data[i + 3] | data[i + 4] << 8
+            if i + 5 + length > len(data):
+                raise _Truncated(f"GS ( {chr(data[i + 2]) if 32 < data[i + 2] < 127 else hex(data[i + 2])} "
+                                 f"announces {length} bytes, {len(data) - i - 5} follow")
             body = data[i + 5:i + 5 + length]
             if data[i + 2] == ord("k") and len(body) >= 2 and body[0] == 49:
                 self._qr_function(body[1], body[2:])
@@ -341,19 +448,33 @@ class Interpreter:
         if c == ord("v") and arg in (0, 48):  # GS v 0 m xL xH yL yH d...
             header = data[i + 3:i + 8]
             if len(header) < 5:
-                return len(data)
+                raise _Truncated("GS v 0 raster header is incomplete")
             m, xbytes, rows = header[0], header[1] | header[2] << 8, header[3] | header[4] << 8
-            bits = data[i + 8:i + 8 + xbytes * rows]
             scale = {0: (1, 1), 1: (2, 1), 2: (1, 2), 3: (2, 2)}.get(m & 3, (1, 1))
-            self._print_raster(xbytes, rows, bits, scale)
-            return i + 8 + xbytes * rows
+            # Check the sizes the header claims before touching (or allocating) anything of that size.
+            if xbytes * 8 * scale[0] > self.width:
+                raise _Refused(f"raster image is {xbytes * 8 * scale[0]} dots wide; the paper has {self.width}")
+            if rows * scale[1] > MAX_IMAGE_DOTS:
+                raise _Refused(f"raster image is {rows * scale[1]} dots tall; at most {MAX_IMAGE_DOTS} are printed")
+            size = xbytes * rows
+            if i + 8 + size > len(data):
+                raise _Truncated(f"raster image needs {size} bytes of dots, {len(data) - i - 8} follow")
+            self._print_raster(xbytes, rows, data[i + 8:i + 8 + size], scale)
+            return i + 8 + size
         if c == ord("k"):
             if arg <= 6:  # m 0-6: NUL-terminated data
-                end = data.find(b"\0", i + 3)
-                end = len(data) if end < 0 else end
+                end = data.find(b"\0", i + 3, i + 4 + MAX_BARCODE_BYTES)
+                if end < 0:
+                    if len(data) < i + 4 + MAX_BARCODE_BYTES:
+                        raise _Truncated("barcode data has no NUL terminator before the end")
+                    raise _Refused(f"barcode data has no NUL terminator within {MAX_BARCODE_BYTES} bytes")
                 self._print_barcode(arg, data[i + 3:end])
                 return end + 1
-            length = data[i + 3] if i + 3 < len(data) else 0
+            if i + 3 >= len(data):
+                raise _Truncated("GS k ends before its length byte")
+            length = data[i + 3]
+            if i + 4 + length > len(data):
+                raise _Truncated(f"barcode announces {length} bytes, {len(data) - i - 4} follow")
             self._print_barcode(arg, data[i + 4:i + 4 + length])
             return i + 4 + length
         if c == ord("h"):
@@ -381,6 +502,8 @@ class Interpreter:
         elif fn == 69 and params:
             self._qr_ec = {48: "L", 49: "M", 50: "Q", 51: "H"}.get(params[0], "M")
         elif fn == 80 and params:
+            if len(params) - 1 > MAX_QR_BYTES:
+                raise _Refused(f"QR data of {len(params) - 1} bytes; a QR symbol holds at most {MAX_QR_BYTES}")
             self._qr_data = params[1:]  # first byte is m = 48
         elif fn == 81 and self._qr_data:
             self._print_qr()
@@ -402,15 +525,22 @@ class Interpreter:
         self.stats.unknown += 1
         return i + 2
 
-    def finish(self) -> Image.Image:
-        self._print_line(feed_empty=False)
+    def finish(self, offset: int = 0) -> Image.Image:
+        """Print what is left in the line buffer and return the paper; ``offset`` (the job's length) names
+        where a refusal happened."""
+        try:
+            self._print_line(feed_empty=False)
+        except _Refused as exc:
+            raise EscposError(offset, str(exc)) from None
         return self.paper.image()
 
 
 def interpret(data: bytes, width_dots: int = 576) -> tuple[Image.Image, RenderStats]:
-    """Render ``data``; raise NotEscposError if it does not look like a print job."""
+    """Render ``data``; raise EscposError (NotEscposError if it does not look like a print job at all)."""
     if not data:
         raise NotEscposError("the file is empty")
+    if len(data) > MAX_JOB_BYTES:
+        raise EscposError(MAX_JOB_BYTES, f"the job is {len(data)} bytes; a print job is at most {MAX_JOB_BYTES}")
     interpreter = Interpreter(width_dots)
     interpreter.feed_bytes(data)
     stats = interpreter.stats
@@ -419,7 +549,7 @@ def interpret(data: bytes, width_dots: int = 576) -> tuple[Image.Image, RenderSt
             f"this does not look like ESC/POS: {stats.unknown} unknown control bytes against "
             f"{stats.commands} known commands"
         )
-    return interpreter.finish(), stats
+    return interpreter.finish(len(data)), stats
 
 
 def render_escpos(data: bytes, width_dots: int = 576) -> Image.Image:

@@ -1,12 +1,16 @@
-"""HID keyboard-wedge scanners read directly from /dev/input (python-evdev), grabbed so their keystrokes do not
-also land in whatever text field has focus. Without python-evdev installed this reports a clear fault."""
+"""HID keyboard-wedge scanners read directly from /dev/input (python-evdev, a Linux dependency of the package),
+grabbed so their keystrokes do not also land in whatever text field has focus. Without python-evdev (another
+OS, or a broken install) this reports a clear fault."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 from devices.status import DeviceStatus
+
+log = logging.getLogger(__name__)
 
 # US layout, which scanners emulate by default: key code name -> (plain, shifted).
 _KEYS: dict[str, tuple[str, str]] = {
@@ -17,6 +21,41 @@ _KEYS: dict[str, tuple[str, str]] = {
     "KEY_LEFTBRACE": ("[", "{"), "KEY_RIGHTBRACE": ("]", "}"), "KEY_BACKSLASH": ("\\", "|"),
     "KEY_GRAVE": ("`", "~"),
 }  # fmt: skip
+
+
+def key_name(code: int) -> str | None:
+    """evdev's name for a key code; for codes with aliases python-evdev gives a tuple (2.x) or list (1.x)."""
+    import evdev
+
+    name = evdev.ecodes.KEY.get(code)
+    if isinstance(name, tuple | list):
+        return name[0] if name else None
+    return name
+
+
+class KeyEventDecoder:
+    """Turns a keyboard wedge's key events into codes: characters on key-down (shift held or not), a code
+    on Enter. Pure: fed ``evdev.InputEvent``s by the reading thread and by the tests."""
+
+    def __init__(self) -> None:
+        self._text: list[str] = []
+        self._shift = False
+
+    def feed(self, event) -> str | None:  # event: evdev.InputEvent (type, code, value)
+        import evdev
+
+        if event.type != evdev.ecodes.EV_KEY:
+            return None
+        name = key_name(event.code)
+        if name in ("KEY_LEFTSHIFT", "KEY_RIGHTSHIFT"):
+            self._shift = event.value != 0  # 1 down, 2 auto-repeat, 0 up
+        elif event.value == 1 and name in ("KEY_ENTER", "KEY_KPENTER"):
+            code = "".join(self._text)
+            self._text.clear()
+            return code or None
+        elif event.value == 1 and name in _KEYS:
+            self._text.append(_KEYS[name][1 if self._shift else 0])
+        return None
 
 
 class EvdevScanner:
@@ -64,26 +103,20 @@ class EvdevScanner:
                 self._stop.wait(1.0)
                 continue
             self._status = DeviceStatus.ok()
-            text: list[str] = []
-            shift = False
+            decoder = KeyEventDecoder()
             try:
                 while not self._stop.is_set():
                     ready, _, _ = select.select([device.fd], [], [], 0.2)
                     if not ready:
                         continue
                     for event in device.read():
-                        if event.type != evdev.ecodes.EV_KEY:
+                        code = decoder.feed(event)
+                        if code is None:
                             continue
-                        name = evdev.ecodes.KEY.get(event.code)
-                        name = name[0] if isinstance(name, list) else name
-                        if name in ("KEY_LEFTSHIFT", "KEY_RIGHTSHIFT"):
-                            shift = event.value != 0
-                        elif event.value == 1 and name in ("KEY_ENTER", "KEY_KPENTER"):
-                            if text:
-                                on_code("".join(text))
-                            text.clear()
-                        elif event.value == 1 and name in _KEYS:
-                            text.append(_KEYS[name][1 if shift else 0])
+                        try:
+                            on_code(code)
+                        except Exception as exc:  # a broken callback must not end scanning
+                            log.error("scanner callback raised %s", type(exc).__name__)
             except OSError as exc:
                 self._status = DeviceStatus.fault(f"scanner {self.path}: lost ({exc}); reconnecting")
             finally:

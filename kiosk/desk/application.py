@@ -70,13 +70,21 @@ class ApplicationDesk:
             return NeedIdentity(need, step)
         return self.identified()
 
-    def identified(self) -> RunQuery | ShowForm | LoadEligibility | StepRefused:
+    def identified(self) -> NeedIdentity | RunQuery | ShowForm | LoadEligibility | StepRefused:
         """The citizen is identified (or the item needs no identity): the first step of the item itself."""
         item = self.context.item()
         if item is None:
             return StepRefused(Message("flow.error.no_item"))
+        need = required_level(item)
+        step = missing_step(self.session.citizen, need)
+        if step is not None:  # never a request above the level the session holds
+            return NeedIdentity(need, step)
         if item.kind == "query_print":
             return ShowForm(item, dict(self.session.form)) if item.fields else RunQuery()
+        if item.kind == "appointment":  # a slot list, not an application (kiosk/desk/appointment.py, issue #17)
+            from kiosk.desk.outcomes_service import LoadSlots
+
+            return LoadSlots(item.code)
         self._eligibility_for = None
         return LoadEligibility(item)
 
@@ -84,8 +92,8 @@ class ApplicationDesk:
         """Worker thread: whether 告知承诺 may be offered and which materials the platform fetches itself.
         Offline or unknown to the platform, the guide's shared flags still hold and 告知承诺 is not offered."""
         item, citizen, client = self.context.item(), self.session.citizen, self.context.services.client
-        if item is None or citizen is None:
-            return StepRefused(Message("flow.error.not_identified"))
+        if item is None or citizen is None or missing_step(citizen, required_level(item)) is not None:
+            return StepRefused(Message("identify.typed_not_enough"))  # never above the level held
         answer: Eligibility | None = None
         if client is not None:
             try:
@@ -174,6 +182,8 @@ class ApplicationDesk:
         """Worker thread. Through the outbox: saved durably first, then "submitted" only once the platform
         acknowledged; otherwise "saved on this kiosk" with a local reference, uploaded automatically later."""
         submitter = self.context.services.submitter
+        if missing_step(self.session.citizen, required_level(self.context.item())) is not None:
+            return SubmitRefused(Message("identify.typed_not_enough"))  # never above the level held
         if submitter is None:
             return SubmitRefused(Message("confirm.error.unreachable"))
         try:
@@ -181,7 +191,11 @@ class ApplicationDesk:
             proof = self.session.citizen.proof_token if self.session.citizen else None
             if proof:  # queued with the entry, encrypted at rest, sent as a header (kiosk/outbox_adapter.py)
                 body = {**body, PROOF_KEY: proof}
-            outcome = submitter.submit_application(body, session_key=key)
+            pages = list(self.session.pages)  # photographed materials (kiosk/desk/capture.py): the images
+            if pages:
+                body = {**body, "photographed": [material for material, _page in pages]}
+            outcome = submitter.submit_application(body, images=[page.jpeg for _material, page in pages],
+                                                   session_key=key)
         except FlowError as error:
             return SubmitRefused(Message(error.key))
         except Exception as error:  # noqa: BLE001 - worded for the citizen, logged for the technician

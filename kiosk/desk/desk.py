@@ -12,6 +12,7 @@ from kiosk.desk.identity import IdentityDesk
 from kiosk.desk.query import QueryDesk
 from kiosk.desk.rating import RatingDesk
 from kiosk.desk.service import ServiceDesk
+from kiosk.desk.service_finish import ServiceFinish
 from kiosk.session import Session
 
 
@@ -23,6 +24,7 @@ class Desk:
         self.query = QueryDesk(self.context)
         self.rating = RatingDesk(self.context)
         self.service = ServiceDesk(self.context)
+        self.finish = ServiceFinish(self.context)  # fees, delivery, appointments, 电子证照, 我的办件 (issue #17)
 
     @property
     def session(self) -> Session:

@@ -12,4 +12,6 @@ def paper_message(result: Any, job: PrintJob) -> Message:
     (a fault, or a printer that cannot say) is never worded as "printed"."""
     if result.ok:
         return job.printed
+    if getattr(getattr(result, "outcome", None), "name", "") == "UNKNOWN":
+        return Message(result.reason_key)  # "请检查是否已出纸": neither printed nor a fault can be claimed
     return job.failed if job.failed is not None else Message(result.reason_key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.desk.assurance import missing_step, required_level
 from kiosk.desk.context import DeskContext
 from kiosk.desk.outcomes import Message, PrintJob, QueryFailed, QueryQueued, QueryReady, StepRefused
 from kiosk.desk.refusals import is_outage, query_refusal
@@ -23,15 +24,16 @@ class QueryDesk:
         """Whose record is asked for: an enterprise when the form has its credit code, else the citizen."""
         session = self.context.session
         credit_code = session.form.get("credit_code")
-        if credit_code:
-            return {"credit_code": credit_code}
-        return {"id_number": session.citizen.id_number} if session.citizen else {}
+        person = {"id_number": session.citizen.id_number} if session.citizen else {}
+        if credit_code:  # the person acting for it is named too: the platform checks they may (403 if not)
+            return {"credit_code": credit_code, **person}
+        return person
 
     def fetch(self) -> QueryReady | QueryFailed | StepRefused:
         """Worker thread."""
         session, client, item = self.context.session, self.context.services.client, self.context.item()
-        if item is None or session.citizen is None:
-            return StepRefused(Message("flow.error.not_identified"))
+        if item is None or missing_step(session.citizen, required_level(item)) is not None:
+            return StepRefused(Message("identify.typed_not_enough"))  # never above the level held
         if session.idempotency_key is None:
             session.idempotency_key = new_idempotency_key()
         can_queue = self.context.services.submitter is not None

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from kiosk.complaints import is_complaint_number
 from kiosk.desk.context import DeskContext
 from kiosk.desk.outcomes import (
     HistoryStep,
@@ -104,6 +105,8 @@ class ServiceDesk:
     # -- receipt entry and progress -----------------------------------------------------------------------
     def scanned(self, text: str) -> LookingUp | ReceiptRefused:
         """A code scanned at the receipt entry: only the kiosk's own receipt QR is looked up."""
+        if is_complaint_number(text or ""):  # the barcode on a complaint slip (TS…)
+            return LookingUp(text.strip().upper())
         try:
             payload = classify_qr(text)
         except QrPayloadError as error:
@@ -114,7 +117,12 @@ class ServiceDesk:
 
     def look_up(self, receipt_number: str, mode: str) -> ProgressView | PickupReady | ReceiptRefused:
         """Worker thread. ``mode`` is "progress" or "pickup". A slip printed while offline carries this kiosk's
-        local reference: its platform receipt is found in the kiosk's records first."""
+        local reference: its platform receipt is found in the kiosk's records first. A complaint number (TS…)
+        is answered with the complaint's status."""
+        if is_complaint_number(receipt_number):
+            from kiosk.desk.help_status import complaint_status
+
+            return complaint_status(getattr(self.context.services, "help", None), receipt_number)
         if is_local_reference(receipt_number):
             submitter = self.context.services.submitter
             resolved = submitter.receipt_for(receipt_number) if submitter is not None else None
@@ -165,8 +173,8 @@ class ServiceDesk:
     def pick_up(self, progress: Progress) -> PickedUp | PickupRefused | PickupFailed:
         """Worker thread, once the citizen is identified."""
         citizen, client = self.context.session.citizen, self.context.services.client
-        if citizen is None:
-            return PickupRefused(Message("flows.pickup.invalid_id"), other_card=True)
+        if citizen is None or citizen.level < PICKUP_LEVEL:  # never a request above the level held
+            return PickupRefused(Message("identify.typed_not_enough"), other_card=True)
         # The applicant's ID number is the platform's to know (progress is public and carries none), so here
         # the rule checks what the kiosk can: the status and the number presented. The platform then
         # compares the two people with the same rule and answers 403 for anyone else.

@@ -17,6 +17,9 @@ class PrinterProfile:
     native_qr: bool = True  # GS ( k; without it the QR is sent as a raster image (GS v 0)
     qr_target_dots: int = 240  # a QR this wide (~30 mm) scans easily from a phone or the kiosk camera
     cut: bool = True  # printers without an autocutter get a longer feed instead (tear-off)
+    # Models without DLE EOT real-time status (some panel printers): every job is "status unknown", never
+    # "printed", whatever the connection could carry.
+    realtime_status: bool = True
 
     def __post_init__(self) -> None:
         if self.columns < 16:

@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kiosk.catalog import CatalogItem, FieldError, validate_field
+from kiosk.catalog import CatalogItem
+from kiosk.fieldtypes import FieldError, validate_field  # the same contract the platform checks
 
 
 @dataclass(frozen=True, slots=True)

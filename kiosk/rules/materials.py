@@ -21,6 +21,7 @@ from typing import Literal
 from kiosk.catalog import CatalogItem, Material
 from kiosk.i18n import translate
 from kiosk.printing.documents import CommitmentSlip, MissingMaterial, MissingMaterialsNotice
+from kiosk.rules.holidays import WorkCalendar
 from kiosk.rules.workdays import add_working_days
 
 Outcome = Literal["complete", "waiver", "pledge", "refused"]
@@ -93,12 +94,15 @@ def _printable(materials: Iterable[Material], language: str | None) -> tuple[Mis
 
 
 def check_materials(item: CatalogItem, ticked: Iterable[str], fetched: Collection[str] | None = None, *,
-                    today: dt.date, pledge: bool = False, holidays: Collection[dt.date] = ()) -> MaterialsCheck:
+                    today: dt.date, pledge: bool = False, holidays: Collection[dt.date] = (),
+                    calendar: WorkCalendar | None = None) -> MaterialsCheck:
     """Check the materials of ``item`` (for a bundle: the merged item from kiosk.rules.bundles).
 
     ``ticked``: names the citizen says they have with them. ``fetched``: names the platform said it can
     fetch for this citizen (eligibility answer); None trusts the guide's ``shared`` flags, e.g. offline.
     ``pledge``: the applicant accepted 告知承诺 (only call with True when kiosk.rules.commitment offered it).
+    ``calendar``: the working-day calendar (holidays and 调休) the deadline is counted in; without one, only
+    weekends and the given ``holidays`` are skipped.
     """
     if pledge and not item.guide.commitment_allowed:
         raise ValueError(f"item {item.code} does not allow 告知承诺; do not check it as a pledge")
@@ -120,5 +124,6 @@ def check_materials(item: CatalogItem, ticked: Iterable[str], fetched: Collectio
     main = [m for m in missing if not (m.waivable or (pledge and m.pledgeable))]
     if main:
         return result("refused")
-    deadline = add_working_days(today, days, holidays)
+    deadline = (calendar.add_working_days(today, days) if calendar is not None
+                else add_working_days(today, days, holidays))
     return result("pledge" if pledge else "waiver", deadline)

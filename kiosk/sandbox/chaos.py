@@ -24,6 +24,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kiosk.sandbox.problems import MEDIA_TYPE, problem_document
+
 
 @dataclass
 class ChaosSettings:
@@ -33,6 +35,7 @@ class ChaosSettings:
     throttle: float = 0.0  # share of requests answered 429
     retry_after: float = 1.0  # seconds, the Retry-After of a 429
     seed: int | None = None
+    paths: tuple[str, ...] = ()  # only requests under these path prefixes misbehave ("": all of /v1/)
     counts: dict[str, int] = field(default_factory=dict)  # what was done: failed, throttled, dropped, passed
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -49,6 +52,7 @@ class ChaosSettings:
     def calm(self) -> None:
         """Stop misbehaving (tests call this before their final drain)."""
         self.fail_rate = self.delay = self.drop_after_commit = self.throttle = 0.0
+        self.paths = ()
 
     @property
     def active(self) -> bool:
@@ -92,7 +96,8 @@ class ChaosMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/v1/") or path == "/v1/health" or not self.settings.active:
+        if scope["type"] != "http" or not path.startswith("/v1/") or path == "/v1/health" or not self.settings.active \
+                or (self.settings.paths and not path.startswith(self.settings.paths)):
             await self.app(scope, receive, send)
             return
         delay, action = self.settings.draw()
@@ -100,11 +105,11 @@ class ChaosMiddleware:
             await asyncio.sleep(delay)
         if action == "throttle":
             seconds = f"{self.settings.retry_after:g}"
-            await _send_json(send, 429, {"detail": f"sandbox chaos: throttled, retry after {seconds} s"},
+            await _send_json(send, 429, problem_document(429, f"sandbox chaos: throttled, retry after {seconds} s"),
                              [(b"retry-after", seconds.encode())])
         elif action in ("fail500", "fail503"):
             status = 503 if action == "fail503" else 500
-            await _send_json(send, status, {"detail": f"sandbox chaos: simulated HTTP {status}"})
+            await _send_json(send, status, problem_document(status, f"sandbox chaos: simulated HTTP {status}"))
         elif action == "drop":
             await self._drop_after_commit(scope, receive, send)
         else:
@@ -130,6 +135,6 @@ async def _send_json(send: Send, status: int, document: dict[str, Any],
                      headers: list[tuple[bytes, bytes]] | None = None) -> None:
     raw = json.dumps(document).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
+                "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(raw)).encode()),
                             *(headers or [])]})
     await send({"type": "http.response.body", "body": raw})

@@ -21,7 +21,14 @@ the default of ``[platform] device_secret``), ``derived_secrets(master)`` gives 
 ``derive_device_secret(master, device_id)``.
 
 This is a pure ASGI middleware rather than Starlette's BaseHTTPMiddleware: it must read the body to hash it
-and then hand the same bytes to the endpoint.
+and then hand the same bytes to the endpoint. The device id it verified is put in the request state
+(``request.state.device_id``): endpoints that act for a device (heartbeats) compare it with the body's.
+
+Body limits (``install_body_limits``) sit outside everything else: a request whose Content-Length is over
+its endpoint's limit is answered 413 before a byte is read (signed or not: an unsigned 50 MB body is never
+held in memory for its signature check), and a body sent without a length is counted as it streams in and
+refused with 413 the moment it passes the limit. The limits are in ``BODY_LIMITS`` (published in
+/openapi.json as ``x-max-body-bytes``); a router added later registers its own with ``set_body_limit``.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -38,6 +46,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kiosk.sandbox.problems import MEDIA_TYPE, problem_document
 from kiosk.signing import (
     DEVICE_HEADER,
     DIGEST_HEADER,
@@ -51,6 +60,8 @@ from kiosk.signing import (
 
 WINDOW_S = 300.0
 OPEN_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/v1/health"})
+# The fleet console (kiosk/sandbox/console): staff log in with a password there; kiosks never call it.
+OPEN_PREFIXES = ("/console/",)
 SecretLookup = Callable[[str], "str | None"]
 
 
@@ -112,7 +123,8 @@ class SignatureMiddleware:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.settings.enabled or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or not self.settings.enabled or scope["path"] in OPEN_PATHS \
+                or scope["path"].startswith(OPEN_PREFIXES):
             await self.app(scope, receive, send)
             return
         body, more = await _read_body(receive)
@@ -120,8 +132,11 @@ class SignatureMiddleware:
         if problem is not None:
             reason, detail = problem
             self.settings.rejected[reason] = self.settings.rejected.get(reason, 0) + 1
-            await _send_json(send, 401, {"detail": f"request signature ({reason}): {detail}", "reason": reason})
+            await _send_json(send, 401, problem_document(401, f"request signature ({reason}): {detail}",
+                                                         kind="unsigned", reason=reason))
             return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        scope.setdefault("state", {})["device_id"] = headers.get(DEVICE_HEADER.lower(), "")
         await self.app(scope, _replay(body, more, receive), send)
 
     def _check(self, scope: Scope, body: bytes) -> tuple[str, str] | None:
@@ -184,5 +199,114 @@ def _replay(body: bytes, extra: list[Message], receive: Receive) -> Receive:
 async def _send_json(send: Send, status: int, document: dict[str, Any]) -> None:
     raw = json.dumps(document, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+                "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(raw)).encode())]})
     await send({"type": "http.response.body", "body": raw})
+
+
+# -- body limits ------------------------------------------------------------------------------------------------
+KIB = 1024
+DEFAULT_BODY_LIMIT = 16 * KIB  # any endpoint not listed: tickets, queries, verification, pickups …
+BODY_LIMITS: list[tuple[str, str, int]] = [  # (method, path regex, bytes)
+    ("POST", r"^/v1/applications$", 64 * KIB),  # a form of up to 40 short fields and the materials list
+    ("POST", r"^/v1/ratings$", 4 * KIB),
+    ("POST", r"^/v1/devices/[^/]+/heartbeat$", 16 * KIB),
+    ("PUT", r"^/v1/uploads/[^/]+/[^/]+$", 4 * 1024 * KIB),  # one chunk (kiosk.sandbox.uploads.MAX_CHUNK_BYTES)
+    ("POST", r"^/v1/identity/face$", 2 * 1024 * KIB),  # a face JPEG, base64 in JSON
+]
+DRAIN_LIMIT = 64 * 1024 * KIB  # after a 413, read (and drop) this much so a simple client sees the answer
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+@dataclass
+class BodyLimits:
+    default: int = DEFAULT_BODY_LIMIT
+    rules: list[tuple[str, re.Pattern[str], int]] = field(default_factory=list)
+    refused: int = 0  # how many requests were answered 413 (tests and the log)
+
+    def limit_for(self, method: str, path: str) -> int:
+        for rule_method, pattern, limit in self.rules:
+            if rule_method == method and pattern.match(path):
+                return limit
+        return self.default
+
+
+def set_body_limit(app: Any, method: str, path_regex: str, limit: int) -> None:
+    """Give one endpoint its own body limit (in bytes); the first matching rule wins, so this goes first."""
+    install_body_limits(app).rules.insert(0, (method.upper(), re.compile(path_regex), limit))
+
+
+def install_body_limits(app: Any) -> BodyLimits:
+    limits: BodyLimits | None = getattr(app.state, "body_limits", None)
+    if limits is None:
+        limits = BodyLimits(rules=[(m, re.compile(p), n) for m, p, n in BODY_LIMITS])
+        app.state.body_limits = limits
+        app.add_middleware(BodyLimitMiddleware, limits=limits)
+    return limits
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limits.limit_for(scope["method"], scope["path"])
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await self._refuse(send, receive, limit, declared, drain=declared <= DRAIN_LIMIT)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send, receive, limit, None, drain=True)
+
+    async def _refuse(self, send: Send, receive: Receive, limit: int, declared: int | None, *, drain: bool) -> None:
+        self.limits.refused += 1
+        size = f"{declared} bytes" if declared is not None else "more than that"
+        await _send_json(send, 413, problem_document(
+            413, f"the body is {size}; this endpoint takes at most {limit} bytes", kind="too-large",
+            max_body_bytes=limit))
+        if drain:  # read the rest and drop it, so a client still sending hears the 413 instead of a reset
+            drained = 0
+            while drained <= DRAIN_LIMIT:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

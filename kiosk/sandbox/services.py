@@ -1,6 +1,15 @@
-"""Sandbox endpoints for the citizen flows of issue #6: 告知承诺 eligibility and shared materials, query-and-
-print items, collecting a result at the kiosk, and queue tickets. The platform applies the same rules as
-the kiosk (kiosk.rules), so both accept the same thing to the same standard.
+"""Sandbox endpoints for the citizen flows: 告知承诺 eligibility and shared materials, query-and-print items
+(for a person, or for an enterprise by its legal representative or an authorised agent), collecting a result
+at the kiosk, and queue tickets; and the intake check of applications (``plan_intake``).
+
+The platform decides with its own code (kiosk/sandbox/judge.py), not with the kiosk's rules, so the two are
+an independent check of each other. Everything that returns or changes a person's data needs a verification
+proof (kiosk/sandbox/identity.py). No ID number travels in a URL path or query: it is in the request body.
+
+Eligibility answers carry two kinds of reason: ``reason`` is public (offered | not_listed | not_offered), safe
+for a screen anyone passing can read; ``private_reason`` (bad_credit | false_commitment) and ``private_detail``
+(a sentence) are for the citizen's own printed slip only. ``credit_ok`` and ``false_commitment`` stay in the
+answer for the kiosk's own rule (kiosk.rules.commitment reads them): the same private facts, for that person.
 
 Details in error answers mask ID numbers: the kiosk logs them.
 """
@@ -14,39 +23,47 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.catalog import Catalog, CatalogItem
 from kiosk.masking import mask_id_number
-from kiosk.rules.bundles import effective_item
-from kiosk.rules.commitment import ApplicantStanding, commitment_offer
-from kiosk.rules.materials import check_materials
-from kiosk.rules.pickup import check_pickup
+from kiosk.sandbox import judge
+from kiosk.sandbox.identity import ID_PATTERN, NEEDS_PROOF, enterprise_authorisation, require_proof
 from kiosk.sandbox.store import DATA_DIR, IdempotencyConflict, MemberPlan, SandboxStore
 
-ID_PATTERN = r"^[0-9]{17}[0-9X]$"
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+
+class EligibilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_code: Annotated[str, Field(min_length=1, max_length=20)]
+    id_number: Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 class QueryIn(BaseModel):
+    """A query about the person ``id_number``; with ``credit_code``, about that enterprise, asked by the
+    person ``id_number`` acting for it (its legal representative or an authorised agent)."""
+
     model_config = ConfigDict(extra="forbid")
     item_code: str
     id_number: Annotated[str | None, Field(pattern=ID_PATTERN)] = None
-    credit_code: Annotated[str | None, Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")] = None
+    credit_code: Annotated[str | None, Field(pattern=CREDIT_CODE_PATTERN)] = None
     # "pickup": queued at a kiosk while offline; keep the result for self-service pickup by its applicant.
     deliver: Literal["now", "pickup"] = "now"
 
     @model_validator(mode="after")
-    def _one_subject(self) -> QueryIn:
-        if (self.id_number is None) == (self.credit_code is None):
-            raise ValueError("give exactly one of id_number (a person) or credit_code (an enterprise)")
+    def _a_subject(self) -> QueryIn:
+        if self.id_number is None and self.credit_code is None:
+            raise ValueError("give id_number (the verified person), and credit_code for an enterprise's record")
         return self
 
 
 class PickupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id_number: Annotated[str, Field(min_length=15, max_length=18)]
+    receipt_number: Annotated[str, Field(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+    id_number: Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 class TicketIn(BaseModel):
@@ -58,7 +75,12 @@ class Eligibility(BaseModel):
     item_code: str
     commitment_allowed: bool  # the item lists 告知承诺
     commitment_offered: bool  # … and this applicant may use it
-    reason: str  # offered | not_listed | bad_credit | false_commitment
+    reason: Annotated[judge.PublicReason, Field(
+        description="public reason, safe for a screen others can read: offered | not_listed | not_offered")]
+    private_reason: Annotated[judge.PrivateReason, Field(
+        description="why not offered, for the citizen's own printed slip only (never a screen or a log): "
+                    "bad_credit | false_commitment | empty")]
+    private_detail: Annotated[str, Field(description="the sentence for that slip (Chinese)")]
     credit_ok: bool
     false_commitment: bool  # an earlier commitment of this applicant was found false
     shared_materials: list[str]  # the item's materials the platform fetches for this citizen
@@ -85,44 +107,56 @@ def services_router(store: SandboxStore, catalog: Catalog) -> APIRouter:
         except KeyError:
             raise HTTPException(404, f"unknown item code {code}; the catalog is at /v1/catalog") from None
 
-    @router.get("/citizens/{id_number}/eligibility")
-    def eligibility(id_number: str, item_code: Annotated[str, Query(min_length=1)]) -> Eligibility:
-        item = effective_item(catalog, item_or_404(item_code).code)
+    def citizen_or_404(id_number: str) -> dict:
         citizen = store.citizen(id_number)
         if citizen is None:
-            raise HTTPException(404, f"no citizen with ID number {mask_id_number(id_number)} is known to the platform")
-        offer = commitment_offer(item, ApplicantStanding(citizen["credit_ok"], citizen["false_commitment"]))
-        unshared = set(citizen["unshared"])
-        shared = [m.name for m in item.guide.materials if m.shared and m.name not in unshared]
-        return Eligibility(item_code=item.code, commitment_allowed=item.guide.commitment_allowed,
-                           commitment_offered=offer.offered, reason=offer.reason, credit_ok=citizen["credit_ok"],
-                           false_commitment=citizen["false_commitment"], shared_materials=shared)
+            raise HTTPException(404, f"no citizen with ID number {mask_id_number(id_number)} is known to the "
+                                     "platform; check the number")
+        return citizen
 
-    @router.post("/queries", status_code=201)
-    def query(request: QueryIn, idempotency_key: Annotated[str | None, Header()] = None,
+    @router.post("/eligibility", **NEEDS_PROOF)
+    def eligibility(body: EligibilityIn, request: Request) -> Eligibility:
+        """Whether 告知承诺 is offered to this person for this item, and what the platform fetches for them."""
+        item = item_or_404(body.item_code)
+        require_proof(request, body.id_number, what="an eligibility check")
+        citizen = citizen_or_404(body.id_number)
+        verdict = judge.standing(catalog, item.code, citizen["credit_ok"], citizen["false_commitment"])
+        return Eligibility(item_code=item.code, commitment_allowed=verdict.commitment_allowed,
+                           commitment_offered=verdict.offered, reason=verdict.public_reason,
+                           private_reason=verdict.private_reason, private_detail=verdict.private_detail,
+                           credit_ok=citizen["credit_ok"], false_commitment=citizen["false_commitment"],
+                           shared_materials=judge.fetchable(catalog, item.code, citizen["unshared"]))
+
+    @router.post("/queries", status_code=201, **NEEDS_PROOF)
+    def query(body: QueryIn, request: Request, idempotency_key: Annotated[str | None, Header()] = None,
               x_kiosk_device: Annotated[str, Header()] = "unknown") -> JSONResponse:
         if not idempotency_key or len(idempotency_key) > 64:
             raise HTTPException(400, "Idempotency-Key header (at most 64 characters) is required")
-        item = item_or_404(request.item_code)
+        item = item_or_404(body.item_code)
         if item.kind != "query_print" or item.print_template is None:
             raise HTTPException(422, f"item {item.code} is {item.kind}, not a query-and-print item")
-        subject_key = request.id_number or request.credit_code or ""
-        if request.id_number:
-            person = store.citizen(request.id_number)
-            if person is None:
-                raise HTTPException(404, f"no citizen with ID number {mask_id_number(request.id_number)} is known "
-                                         "to the platform; check the number")
-            subject_name = person["name"]
-        else:
+        # A query queued offline comes back later: its result waits for pickup, which needs a fresh proof.
+        deferred = body.deliver == "pickup"
+        if body.id_number:
+            require_proof(request, body.id_number, what=f"query {item.code}", deferred=deferred)
+        else:  # an enterprise query with nobody named: only an older kiosk, and only while not enforced
+            require_proof(request, "", what=f"query {item.code} for an enterprise without the person acting")
+        if body.credit_code:
+            subject_key = body.credit_code
+            if body.id_number:
+                enterprise_authorisation(body.id_number, body.credit_code)
             enterprise = store.enterprise(subject_key)
             if enterprise is None:
                 raise HTTPException(404, f"no enterprise with credit code {subject_key} is known to the platform; "
                                          "check the code on the business licence")
             subject_name = enterprise["name"]
+        else:
+            subject_key = body.id_number or ""
+            subject_name = citizen_or_404(subject_key)["name"]
         record = answers.get(item.code, {}).get(subject_key)
         if record is None:
             raise HTTPException(404, f"the platform holds no {item.name} record for this "
-                                     f"{'person' if request.id_number else 'enterprise'}")
+                                     f"{'enterprise' if body.credit_code else 'person'}")
         title = item.print_template.title
 
         def make() -> dict:
@@ -131,31 +165,31 @@ def services_router(store: SandboxStore, catalog: Catalog) -> APIRouter:
                       "table_headers": record.get("table_headers", []), "table_rows": record.get("table_rows", []),
                       "note": record.get("note", ""), "issued_at": issued,
                       "verification_code": verification_code(item.code, subject_key, issued, idempotency_key)}
-            if request.deliver == "pickup" and request.id_number:
+            if deferred and body.id_number:
                 answer["receipt_number"] = store.add_ready_result_locked(
-                    item.code, request.id_number, subject_name, idempotency_key,
+                    item.code, body.id_number, subject_name, idempotency_key,
                     {"title": title, "rows": record["rows"], "note": record.get("note", "")}, x_kiosk_device)
             return answer
 
         try:
-            answer = store.idempotent("queries", idempotency_key, request.model_dump(mode="json"), make)
+            answer = store.idempotent("queries", idempotency_key, body.model_dump(mode="json"), make)
         except IdempotencyConflict:
             raise HTTPException(422, "Idempotency-Key was already used with a different body") from None
         return JSONResponse(answer.body, status_code=answer.status_code)
 
-    @router.post("/applications/{receipt_number}/pickup")
-    def pickup(receipt_number: str, request: PickupIn,
-               x_kiosk_device: Annotated[str, Header()] = "unknown") -> dict:
+    @router.post("/pickups", **NEEDS_PROOF)
+    def pickup(body: PickupIn, request: Request, x_kiosk_device: Annotated[str, Header()] = "unknown") -> dict:
+        """The result of a ready application, printed for its applicant (the verified person) only."""
+        receipt_number = body.receipt_number
+        require_proof(request, body.id_number, what=f"pickup of {receipt_number}")
         record = store.application(receipt_number)
         if record is None:
             raise HTTPException(404, f"no application with receipt number {receipt_number}")
-        check = check_pickup(record["applicant_id_number"], request.id_number, record["status"])
-        if check.reason == "not_ready":
+        verdict = judge.judge_pickup(record["applicant_id_number"], body.id_number, record["status"])
+        if verdict == "not_ready":
             raise HTTPException(409, f"the result of {receipt_number} is not ready yet (status {record['status']}); "
                                      "check the progress later")
-        if check.reason == "invalid_id":
-            raise HTTPException(422, "the ID number presented is not a valid resident ID number")
-        if not check.allowed:
+        if verdict == "not_applicant":
             raise HTTPException(403, "the ID presented is not the applicant's: only the applicant may collect "
                                      "this result at the kiosk; an agent goes to the window with an authorisation")
         if not record.get("result"):
@@ -205,12 +239,12 @@ class Intake:
 
 def plan_intake(catalog: Catalog, store: SandboxStore, body: dict) -> Intake:
     """What to record for an application body: a receipt per bundle member, and a 容缺 / 告知承诺 acceptance
-    checked with the same rules the kiosk used. Without a ``commitment`` the body is taken as complete."""
+    re-judged by the platform (kiosk/sandbox/judge.py). Without a ``commitment`` the body is taken as
+    complete (the materials are checked by a person at the back office)."""
     try:
         item = catalog.item(body["item_code"])
     except KeyError:
         raise IntakeRefused(f"unknown item code {body['item_code']}; the catalog is at /v1/catalog") from None
-    effective = effective_item(catalog, item.code)
     members: list[MemberPlan] = []
     for member in catalog.members(item) if item.kind == "bundle" else ():
         keys = {f.key for f in member.fields}
@@ -220,28 +254,30 @@ def plan_intake(catalog: Catalog, store: SandboxStore, body: dict) -> Intake:
                        "materials_present": [n for n in body.get("materials_present", []) if n in names]}
         member_body.pop("commitment", None)
         members.append(MemberPlan(member.code, member.guide.promised_limit_days, member_body))
-    promised = effective.guide.promised_limit_days
+    promised = judge.promised_days(catalog, item.code)
     claimed = body.get("commitment")
     if not claimed:
         return Intake(promised_days=promised, members=members, acceptance="complete", commitment=None)
     citizen = store.citizen(body["applicant"]["id_number"])
     pledge = claimed["kind"] == "pledge"
     if pledge:
-        standing = ApplicantStanding(citizen["credit_ok"], citizen["false_commitment"]) if citizen else None
-        offer = commitment_offer(effective, standing)
-        if not offer.offered:
-            raise IntakeRefused(f"告知承诺 is not available for this application ({offer.reason}); "
+        if citizen is None:
+            raise IntakeRefused("告知承诺 is not available for this application (unchecked: the applicant is "
+                                "unknown to the platform's credit records); the applicant brings every material")
+        verdict = judge.standing(catalog, item.code, citizen["credit_ok"], citizen["false_commitment"])
+        if not verdict.offered:
+            # The private reason stays in the detail: this answer goes to the applicant's own kiosk session.
+            why = verdict.private_reason or verdict.public_reason
+            raise IntakeRefused(f"告知承诺 is not available for this application ({why}); "
                                 "the applicant brings every material instead")
-    fetched = None
-    if citizen is not None:
-        fetched = [m.name for m in effective.guide.materials if m.shared and m.name not in citizen["unshared"]]
-    check = check_materials(effective, body.get("materials_present", []), fetched,
-                            today=dt.date.today(), pledge=pledge)
-    if check.outcome == "refused":
-        main = [m.name for m in check.missing if not (m.waivable or (pledge and m.pledgeable))]
-        raise IntakeRefused("main materials are missing (" + "、".join(main) + "): the application cannot be "
-                            "accepted on a commitment; print the one-time notice instead")
-    if check.outcome == "complete":
+    fetched = judge.fetchable(catalog, item.code, citizen["unshared"] if citizen is not None else ())
+    decision = judge.judge_materials(catalog, item.code, body.get("materials_present", []), fetched,
+                                     pledge=pledge, today=dt.date.today())
+    if decision.acceptance == "refused":
+        raise IntakeRefused("main materials are missing (" + "、".join(decision.blocking) + "): the application "
+                            "cannot be accepted on a commitment; print the one-time notice instead")
+    if decision.acceptance == "complete":
         raise IntakeRefused("no material is missing: submit without a commitment")
-    return Intake(promised_days=promised, members=members, acceptance=check.outcome,
-                  commitment=check.commitment_record())
+    commitment = {"kind": decision.acceptance, "missing": list(decision.missing),
+                  "supply_by": decision.supply_by.isoformat() if decision.supply_by else None}
+    return Intake(promised_days=promised, members=members, acceptance=decision.acceptance, commitment=commitment)

@@ -104,6 +104,8 @@ class SandboxStore:
                  "callback": int, "device_id": str, "created_at": str},
                 pk="idempotency_key", if_not_exists=True,
             )
+            # Issue #14: a rating's body digest, so a reused key with another rating is refused (422).
+            _ensure_columns(self.db["ratings"], {"body_digest": str})
             self.db["heartbeats"].create(
                 {"device_id": str, "received_at": str, "body": str}, pk="device_id", if_not_exists=True
             )
@@ -293,11 +295,17 @@ class SandboxStore:
         return {**rows[0], "history": history}
 
     def add_rating(self, key: str, body: dict, device_id: str) -> StoredAnswer:
+        """Record a rating once per Idempotency-Key; the same key with another rating: IdempotencyConflict."""
         now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        digest = body_digest(body)
         with self._lock:
-            if list(self.db["ratings"].rows_where("idempotency_key = ?", [key])):
+            existing = list(self.db["ratings"].rows_where("idempotency_key = ?", [key]))
+            if existing:
+                if (existing[0].get("body_digest") or digest) != digest:
+                    raise IdempotencyConflict(key)
                 return StoredAnswer(200, {"status": "recorded"})
             self.db["ratings"].insert({
+                "body_digest": digest,
                 "idempotency_key": key, "receipt_number": body.get("receipt_number") or "",
                 "item_code": body["item_code"], "level": body["level"],
                 "reasons": json.dumps(body.get("reasons", []), ensure_ascii=False),

@@ -4,6 +4,9 @@
          -> 200 {"acknowledged": bytes held, "total": M, "complete": bool, "material_id"?, "sha256"?}
          -> 409 {"detail", "acknowledged"} when N is beyond the bytes held (a gap): resume from "acknowledged"
     GET  /v1/uploads/{idempotency_key}/{image_index}  -> the same progress document (404 if nothing yet)
+    GET  /v1/applications/{receipt_number}/materials  -> {"receipt_number", "pages": [{"index", "material",
+         "bytes", "complete", "material_id", "sha256"}]}: the pages photographed at the kiosk, for staff
+         (material names and sizes only: no personal data; the image bytes stay behind the store)
     POST /v1/materials  (Idempotency-Key)  {"receipt_number", "material_code", "material_ids": [...]}
          -> 201 {"status": "recorded", "material_ids": [...]} (200 with the same answer on a resend)
 
@@ -30,6 +33,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+
+from kiosk.sandbox.problems import problem_response
 
 MAX_CHUNK_BYTES = 4 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # as offline.outbox.MAX_IMAGE_BYTES
@@ -147,6 +152,16 @@ class UploadStore:
             answer.update(material_id=material_id, sha256=digest)
         return answer
 
+    def pages_of(self, key: str) -> list[dict]:
+        """Every image uploaded under an application's idempotency key, in order."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT image_index, total, acknowledged, material_id, sha256 FROM upload_images"
+                " WHERE idempotency_key = ? ORDER BY image_index", (key,)).fetchall()
+        return [{"index": index, "bytes": total, "complete": material_id is not None and held >= total,
+                 "material_id": material_id or "", "sha256": digest or ""}
+                for index, total, held, material_id, digest in rows]
+
     def supplement(self, key: str, body: MaterialsIn, device: str) -> tuple[int, dict]:
         with self._lock:
             row = self._conn.execute(
@@ -177,6 +192,14 @@ def _database_file(store: Any) -> str:
     return str(Path(path))
 
 
+def _answer(status: int, answer: dict) -> JSONResponse:
+    """A refusal is a problem body (kiosk/sandbox/problems.py); its extra members (``acknowledged``) stay."""
+    if status >= 400:
+        extra = {k: v for k, v in answer.items() if k != "detail"}
+        return problem_response(status, str(answer.get("detail", "")), **extra)
+    return JSONResponse(answer, status_code=status)
+
+
 def uploads_router(store: Any) -> APIRouter:
     """The upload endpoints, storing into the sandbox store's SQLite file (``store.db`` is sqlite-utils)."""
     uploads = UploadStore(_database_file(store))
@@ -202,7 +225,7 @@ def uploads_router(store: Any) -> APIRouter:
         status, answer = await run_in_threadpool(
             uploads.put_chunk, idempotency_key, image_index, offset, total, chunk, x_kiosk_device
         )
-        return JSONResponse(answer, status_code=status)
+        return _answer(status, answer)
 
     @router.get("/uploads/{idempotency_key}/{image_index}")
     def get_progress(idempotency_key: str, image_index: int) -> dict:
@@ -210,6 +233,18 @@ def uploads_router(store: Any) -> APIRouter:
         if answer is None:
             raise HTTPException(404, f"nothing uploaded for {idempotency_key}/{image_index}")
         return answer
+
+    @router.get("/applications/{receipt_number}/materials")
+    def application_pages(receipt_number: Annotated[str, PathParam(min_length=1, max_length=40)]) -> dict:
+        record = store.application(receipt_number)
+        if record is None:
+            raise HTTPException(404, f"no application with receipt number {receipt_number}")
+        body = json.loads(record.get("body") or "{}")
+        names = body.get("photographed") or []  # the material each page shows, in image order
+        pages = uploads.pages_of(record["idempotency_key"])
+        for page in pages:
+            page["material"] = names[page["index"]] if page["index"] < len(names) else ""
+        return {"receipt_number": receipt_number, "pages": pages}
 
     @router.post("/materials", status_code=201)
     def supply_materials(
@@ -220,6 +255,6 @@ def uploads_router(store: Any) -> APIRouter:
         if not idempotency_key or len(idempotency_key) > 64:
             raise HTTPException(400, "Idempotency-Key header (1 to 64 characters) is required")
         status, answer = uploads.supplement(idempotency_key, body, x_kiosk_device)
-        return JSONResponse(answer, status_code=status)
+        return _answer(status, answer)
 
     return router

@@ -1,0 +1,42 @@
+"""Send one outbox entry now, ahead of the queue, without losing it if the network is down.
+
+The outbox is strictly first in, first out; a call for help or a complaint the citizen waits for at the
+screen must not sit behind a backlog of material images. The entry is written first (durable), then claimed
+(``begin_sending`` only succeeds for a pending entry, so the sync worker and this never both hold it) and
+delivered with its own idempotency key: if the answer is lost, the worker's later resend is answered with the
+same number, never recorded twice. Blocking: call from a worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.outbox_adapter import OutboxAdapter
+from offline.errors import Rejected, RetryLater, UnknownEntry
+from offline.outbox import Outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    ack: dict[str, Any] | None  # the platform's answer; None when not delivered now
+    queued: bool  # stays in the outbox, sent by the sync worker when the platform answers again
+    error: str = ""  # why it was not delivered now (no personal data: the adapter's reasons)
+
+
+def deliver_now(outbox: Outbox, adapter: OutboxAdapter, entry_id: int, clock=time.time) -> Sent:
+    try:
+        entry = outbox.begin_sending(entry_id)
+    except UnknownEntry:  # the sync worker claimed it first; it will be delivered there
+        return Sent(None, True, "being sent by the sync worker")
+    try:
+        ack = adapter.deliver(entry, outbox.read_payload(entry), [])
+    except RetryLater as error:
+        outbox.mark_retry(entry_id, next_attempt_at=clock(), not_before=0.0, error=str(error))
+        return Sent(None, True, str(error))
+    except Rejected as error:
+        outbox.mark_dead(entry_id, str(error))
+        return Sent(None, False, str(error))
+    outbox.mark_done(entry_id, ack)
+    return Sent(ack, False)

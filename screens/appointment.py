@@ -1,0 +1,100 @@
+"""预约办理: the platform's bookable working days and half-day slots with what is left, the citizen's current
+booking (change or cancel), the printed slip; and 预约签到: scanning a slip on arrival prints a priority
+queue ticket. Offline the screen says why appointments are not offered and that tickets still work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
+
+from screens.base import KioskScreen
+from screens.i18n import tr
+
+
+class AppointmentScreen(KioskScreen):
+    title_key = "finish.appt_title"
+    stage = OptionProperty("loading", options=["loading", "choose", "booked", "unavailable", "checkin", "checked"])
+    item_name = StringProperty("")
+    current_text = StringProperty("")  # the citizen's booking of this item, if any
+    chosen_text = StringProperty("")
+    message = StringProperty("")
+    print_text = StringProperty("")
+    print_failed = BooleanProperty(False)
+    has_booking = BooleanProperty(False)
+    can_pay = BooleanProperty(False)
+    ticket = StringProperty("")
+    chosen_day = ObjectProperty(None, allownone=True)  # datetime.date
+    chosen_slot = StringProperty("")
+    days: Any = ()
+
+    def start(self, stage: str = "loading") -> None:
+        self.reset()
+        self.stage = stage
+
+    def show_slots(self, item_name: str, days: Any, current_text: str) -> None:
+        self.item_name, self.days, self.current_text = item_name, days, current_text
+        self.has_booking = bool(current_text)
+        self.chosen_day, self.chosen_slot, self.chosen_text, self.message = None, "", "", ""
+        grid = self.ids.appt_days
+        grid.clear_widgets()
+        for day in days:
+            weekday = tr._(f"finish.paper.weekday.{day.date.weekday()}")
+            left = sum(slot.left for slot in day.slots)
+            button = Factory.SecondaryButton(text=f"{day.date:%m-%d}\n{weekday}", height="110dp",
+                                             disabled=left == 0)
+            button.day = day
+            button.bind(on_release=lambda b: self.choose_day(b.day))
+            grid.add_widget(button)
+        self.ids.appt_slots.clear_widgets()
+        self.stage = "choose"
+
+    def choose_day(self, day: Any) -> None:
+        self.chosen_day, self.chosen_slot, self.chosen_text = day.date, "", ""
+        box = self.ids.appt_slots
+        box.clear_widgets()
+        for slot in day.slots:
+            words = tr._("finish.appt.slot_text", label=slot.label, start=slot.start, end=slot.end)
+            left = tr._("finish.appt.left", count=slot.left) if slot.left else tr._("finish.appt.full")
+            button = Factory.ChoiceButton(text=f"{words}  [color=5c6675]{left}[/color]", height="120dp",
+                                          disabled=slot.left == 0)
+            button.slot_id = slot.slot_id
+            button.words = words
+            button.bind(on_release=lambda b: self.choose_slot(b.slot_id, b.words))
+            box.add_widget(button)
+
+    def choose_slot(self, slot_id: str, words: str) -> None:
+        self.chosen_slot = slot_id
+        self.chosen_text = f"{self.chosen_day.isoformat()} {words}" if self.chosen_day else words
+
+    def book(self) -> None:
+        if self.chosen_day is not None and self.chosen_slot:
+            self.message = tr._("finish.loading")
+            self.app.finish.book(self.chosen_day, self.chosen_slot)
+
+    def show_booked(self, message: str, can_pay: bool) -> None:
+        self.message, self.can_pay = message, can_pay
+        self.print_text, self.print_failed = "", False
+        self.stage = "booked"
+
+    def show_message(self, message: str, stage: str | None = None) -> None:
+        self.message = message
+        if stage:
+            self.stage = stage
+
+    def show_ticket(self, ticket: str, message: str) -> None:
+        self.ticket, self.message, self.print_text = ticket, message, ""
+        self.stage = "checked"
+
+    def show_print(self, text: str, ok: bool) -> None:
+        self.print_text, self.print_failed = text, not ok
+
+    def reset(self) -> None:
+        self.stage = "loading"
+        self.item_name = self.current_text = self.chosen_text = self.message = self.print_text = self.ticket = ""
+        self.print_failed = self.has_booking = self.can_pay = False
+        self.chosen_day, self.chosen_slot, self.days = None, "", ()
+        if "appt_days" in self.ids:
+            self.ids.appt_days.clear_widgets()
+            self.ids.appt_slots.clear_widgets()

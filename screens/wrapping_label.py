@@ -1,0 +1,72 @@
+"""A Label that wraps by Chinese line-breaking rules (``kiosk.linebreak``) instead of Kivy's own wrapping.
+
+Kivy breaks CJK text wherever the width runs out, so lines start with "，" and a title leaves "端" alone. This
+label keeps the text it is given (``source_text``) and shows it with the line breaks ``kiosk.linebreak.wrap``
+chose, measured with the label's own font (Kivy's CoreLabel extents), re-wrapped when the width, font or
+font size changes (large-text mode, a language switch).
+
+Use it where a kv file has a wrapping Label: ``<KioskLabel@WrappingLabel>`` keeps every rule of the kv
+class; set ``title: True`` on titles (no single-character last line). ``text`` is set as usual; reading
+``text`` back gives the wrapped form, ``source_text`` the original. Markup labels (``markup: True``) are left
+to Kivy's wrapping: their tags have no width.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.label import Label
+
+from kiosk.linebreak import wrap_text
+
+
+@lru_cache(maxsize=64)
+def _measurer(font_name: str, font_size: float, bold: bool, italic: bool, font_family: str | None) -> CoreLabel:
+    return CoreLabel(font_name=font_name, font_size=font_size, bold=bold, italic=italic, font_family=font_family)
+
+
+class WrappingLabel(Label):
+    source_text = StringProperty("")
+    title = BooleanProperty(False)  # titles never end with a one-character line
+
+    def __init__(self, **kwargs) -> None:
+        self._shown = None  # the wrapped text this label set itself (so on_text can tell it apart)
+        self._rewrap_later = Clock.create_trigger(lambda _dt: self.rewrap(), 0)
+        super().__init__(**kwargs)
+        self.fbind("width", self._rewrap_later)
+        self.fbind("text_size", self._rewrap_later)
+        self.fbind("padding", self._rewrap_later)
+        self.fbind("font_size", self._rewrap_later)
+        self.fbind("font_name", self._rewrap_later)
+        self.fbind("bold", self._rewrap_later)
+        self.fbind("title", self._rewrap_later)
+        self.fbind("markup", self._rewrap_later)
+
+    def on_text(self, _instance, value: str) -> None:
+        if value == self._shown:
+            return
+        self.source_text = value
+        self.rewrap()
+
+    def available_width(self) -> float:
+        """Like Kivy: the text box (``text_size`` width, else the widget's width) less left/right padding."""
+        box = self.text_size[0] if self.text_size[0] is not None else self.width
+        return box - self.padding[0] - self.padding[2]
+
+    def measure(self, text: str) -> float:
+        font_family = getattr(self, "font_family", None)
+        core = _measurer(self.font_name, float(self.font_size), bool(self.bold), bool(self.italic), font_family)
+        return core.get_extents(text)[0]
+
+    def rewrap(self) -> None:
+        source = self.source_text
+        if self.markup or not source:
+            shown = source
+        else:
+            shown = wrap_text(source, self.available_width(), self.measure, title=self.title)
+        if shown != self.text:
+            self._shown = shown
+            self.text = shown

@@ -1,0 +1,115 @@
+"""Photographing paper materials on the document camera (高拍仪), in the real window: an application with two
+photographed materials is submitted while the platform is unreachable, the pages wait encrypted in the
+outbox, and once the platform is back they arrive at the sandbox exactly once and the kiosk's copies are gone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+
+import pytest
+from uisteps import (
+    apply_from_guide,
+    fill_form,
+    identify_with_card_and_face,
+    materials_next,
+    open_item,
+    submit,
+    tick_materials,
+)
+
+from kiosk.i18n import translate as _
+from kiosk.outbox_adapter import outbox_paths
+
+pytestmark = pytest.mark.ui
+
+PAPERS = ["居民身份证", "本人名下银行借记卡"]  # the rental contract is at home: 容缺
+
+
+@pytest.fixture
+def doc_camera(ui):
+    """The simulated document camera (demo papers) for this test; the shared demo runs without one."""
+    from devices.doccam import open_doc_camera
+
+    ui.runtime.doc_camera = open_doc_camera("sim://?fps=15")
+    yield ui.runtime.doc_camera
+    camera, ui.runtime.doc_camera = ui.runtime.doc_camera, None
+    ui.app.end_session()
+    ui.pilot.frames(3)
+    camera.stop()
+
+
+def _image_rows(config) -> int:
+    database, _key = outbox_paths(config)
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        return conn.execute("SELECT count(*) FROM outbox_image_data").fetchone()[0]
+
+
+def test_two_photographed_materials_arrive_after_an_offline_spell(ui, doc_camera) -> None:
+    pilot, runtime, app = ui.pilot, ui.runtime, ui.app
+    chaos = runtime.sandbox.app.state.chaos
+    chaos.paths, chaos.fail_rate = ("/v1/uploads", "/v1/applications"), 1.0  # the platform's intake is down
+    try:
+        open_item(ui, "住房公积金租房提取")
+        apply_from_guide(ui)
+        identify_with_card_and_face(ui)
+        tick_materials(ui, PAPERS)
+        materials_next(ui)
+        pilot.wait_for_screen("commitment")
+        pilot.tap(app.screen("commitment").ids.agree_toggle)
+        pilot.tap(app.screen("commitment").ids.commitment_next)
+
+        screen = app.screen("capture")
+        pilot.wait_for_screen("capture")
+        assert PAPERS[0] in screen.progress_text and "1/2" in screen.progress_text
+        pilot.tap(screen.ids.capture_next)  # nothing photographed yet: refused, named
+        pilot.wait_until(lambda: screen.alert and PAPERS[0] in screen.message_text, "the refusal")
+        pilot.wait_until(lambda: screen.ids.preview.outline_points, "the page outline in the preview", 20)
+        pilot.wait_until(lambda: len(app.session.pages) == 1, "the first page captured automatically", 20)
+        assert len(screen.ids.page_strip.children) == 1
+
+        pilot.tap(screen.ids.capture_next)
+        pilot.wait_until(lambda: PAPERS[1] in screen.progress_text, "the second material")
+        assert screen.ids.capture_next.text == _("capture.done")
+        pilot.wait_until(lambda: len(app.session.pages) == 2, "the second paper captured automatically", 20)
+        pilot.tap(screen.ids.capture_shoot)  # 拍照: one more page by hand ...
+        pilot.wait_until(lambda: len(app.session.pages) == 3, "the page taken by hand", 20)
+        pilot.wait_until(lambda: len(screen.ids.page_strip.children) == 2, "two thumbnails")
+        pilot.tap_text(_("capture.delete_button"))  # ... and deleted again (thumbnails: newest first in children)
+        pilot.wait_until(lambda: len(app.session.pages) == 2, "the page deleted")
+        assert [material for material, _page in app.session.pages] == PAPERS
+        sent = [hashlib.sha256(page.jpeg).hexdigest() for _material, page in app.session.pages]
+        sizes = [len(page.jpeg) for _material, page in app.session.pages]
+        assert all(20_000 < size <= 150_000 for size in sizes), sizes
+
+        pilot.tap(screen.ids.capture_next)  # 完成
+        fill_form(ui, ["13912345678", "3000"])
+        submit(ui)
+        pilot.wait_for_screen("result", timeout=30)
+        pilot.wait_until(lambda: app.session.local_reference, "saved on this kiosk", 30)
+        reference = app.session.local_reference
+        assert _image_rows(runtime.config) == 2  # waiting in the outbox, encrypted ...
+        database, _key = outbox_paths(runtime.config)
+        stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*") if p.is_file())
+        assert all(page.jpeg[600:700] not in stored for _material, page in app.session.pages)  # ... not in clear
+    finally:
+        chaos.calm()
+    app.end_session()  # the citizen leaves; the pages go with the session, the outbox keeps its sealed copy
+    pilot.frames(3)
+    assert app.session.pages == []
+
+    runtime.sync_worker.wake()
+    pilot.wait_until(lambda: runtime.submitter.receipt_for(reference) is not None, "the upload", 60)
+    receipt = runtime.submitter.receipt_for(reference)
+    row = next(ui.sandbox_db["applications"].rows_where("receipt_number = ?", [receipt]))
+    key = row["idempotency_key"]
+    assert len(list(ui.sandbox_db["applications"].rows_where("idempotency_key = ?", [key]))) == 1  # exactly once
+    assert json.loads(row["body"])["photographed"] == PAPERS
+    listing = runtime.client._request("GET", f"/applications/{receipt}/materials").json()
+    assert [(p["index"], p["material"], p["complete"]) for p in listing["pages"]] == [(0, PAPERS[0], True),
+                                                                                    (1, PAPERS[1], True)]
+    assert [p["sha256"] for p in listing["pages"]] == sent  # the bytes photographed, whole, once
+    assert [p["bytes"] for p in listing["pages"]] == sizes
+    pilot.wait_until(lambda: _image_rows(runtime.config) == 0, "the kiosk's copies erased after the ack", 10)
