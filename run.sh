@@ -12,8 +12,10 @@ cd "$(dirname "$0")"
 # chromium + chromium-driver: the fleet console browser test (tests/test_console_browser.py).
 # gcc + linux-libc-dev + python3-dev: python-evdev (evdev:// scanners) ships as source and is built at install.
 # libzinnia0 + tegaki-zinnia-simplified-chinese: the on-screen keyboard's handwriting pad (Zinnia + its model).
+# espeak-ng + alsa-utils: the Mandarin voice (offline synthesis) and aplay to play it (issue #13, kiosk/voice).
 APT_PACKAGES=(libzbar0 fonts-noto-cjk libgl1 libgl1-mesa-dri libegl1 libmtdev1 xvfb xauth systemd chromium chromium-driver
-              gcc linux-libc-dev python3-dev libzinnia0 tegaki-zinnia-simplified-chinese)
+              gcc linux-libc-dev python3-dev libzinnia0 tegaki-zinnia-simplified-chinese
+              espeak-ng alsa-utils)
 
 missing_apt_packages() {
     local missing=()

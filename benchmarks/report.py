@@ -36,6 +36,21 @@ OTHERS: dict[str, list[str]] = {
     "drain": ["benchmarks/sync_drain_sandbox.py", "--n", "10000"],
 }
 
+# the lines of each one's output that carry its headline figures (by how they start)
+HEADLINES: dict[str, tuple[str, ...]] = {
+    "decode": ("pipeline/zxing ", "bare zxing-cpp "),
+    "receipt": ("80mm ESC/POS", "budget"),
+    "enqueue": ("p50",),
+    "drain": ("drained", "RSS:"),
+}
+
+
+def headline(name: str, output: list[str]) -> str:
+    picked = [line.strip() for line in output if line.strip().startswith(HEADLINES[name])]
+    picked = [line.split("; peak")[0].split(" plain=")[0] for line in picked[:len(HEADLINES[name])]]
+    text = "; ".join(" ".join(line.split()) for line in picked).replace("|", "/")
+    return ("ms p50 p95 max 1st-p95, frames, codes, ttfd p50 p95: " + text) if name == "decode" else text
+
 
 def run_others(names: list[str]) -> int:
     summary_path = RESULTS / "others.json"
@@ -52,7 +67,7 @@ def run_others(names: list[str]) -> int:
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "exit_status": done.returncode,
             "seconds": round(elapsed, 1),
-            "output": done.stdout.strip().splitlines()[-12:],
+            "output": done.stdout.strip().splitlines()[-16:],
         }
         print(f"{name}: exit {done.returncode} in {elapsed:.0f} s -> results/{name}.txt", flush=True)
     summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -90,8 +105,9 @@ class Panel:
         for value in ticks:
             y = self.y(value)
             self.draw.line((self.left, y, self.right, y), fill=GRID)
-            self.draw.text((self.left - 8, y), f"{value:g}", fill=MUTED, font=small, anchor="rm")
-        self.draw.text((MARGIN - 40, (self.top + self.bottom) // 2), label, fill=MUTED, font=small, anchor="lm")
+            text = f"{value:,.0f}" if high - low > 20 else f"{value:.1f}"
+            self.draw.text((self.left - 8, y), text, fill=MUTED, font=small, anchor="rm")
+        self.draw.text((self.left, self.top - 4), label, fill=MUTED, font=small, anchor="lb")
 
     def y(self, value: float) -> float:
         if self.log:
@@ -189,7 +205,7 @@ def table(soak: dict[str, Any] | None, cold: dict[str, Any] | None, others: dict
                                ("drain", "drain 10,000 entries to the signed sandbox", "memory flat")):
         entry = others.get(name)
         if entry:
-            figure = "; ".join(line.strip() for line in entry["output"][-3:]).replace("|", "/")
+            figure = headline(name, entry["output"])
             rows.append(f"| {what} | {figure} (rerun {entry['measured_at'][:16]}) | {budget} | `{entry['command']}` |")
     if cold:
         verdict = "**met**" if cold["pass"] else "**missed**"
@@ -217,8 +233,8 @@ def table(soak: dict[str, Any] | None, cold: dict[str, Any] | None, others: dict
     return "\n".join(rows) + "\n"
 
 
-def _load(name: str) -> dict[str, Any] | None:
-    path = RESULTS / name
+def _load(name: str, folder: Path = RESULTS) -> dict[str, Any] | None:
+    path = folder / name
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
@@ -226,15 +242,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", nargs="?", choices=("chart", "run-others"), default="chart")
     parser.add_argument("--only", nargs="*", choices=sorted(OTHERS), help="with run-others: just these")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder of the JSON (and of the chart)")
     args = parser.parse_args()
     if args.action == "run-others":
         return run_others(args.only or list(OTHERS))
-    soak, cold, others = _load("ui_soak.json"), _load("cold_start.json"), _load("others.json") or {}
+    folder = args.results
+    soak, cold = _load("ui_soak.json", folder), _load("cold_start.json", folder)
+    others = _load("others.json", folder) or {}
     if soak is None and cold is None:
         raise SystemExit("benchmarks/results has no ui_soak.json or cold_start.json yet; run benchmarks/ui_soak.py and "
                          "benchmarks/cold_start.py first")
-    chart = draw_chart(soak, cold, RESULTS / "performance.png")
-    markdown = RESULTS / "README-performance.md"
+    chart = draw_chart(soak, cold, folder / "performance.png")
+    markdown = folder / "README-performance.md"
     markdown.write_text(
         "Figures from `benchmarks/results/*.json` (written by the benchmarks; chart: "
         "`benchmarks/results/performance.png`, drawn by `benchmarks/report.py`).\n\n" + table(soak, cold, others),

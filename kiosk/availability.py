@@ -19,10 +19,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devices.status import DeviceState, DeviceStatus
-from kiosk.catalog import Catalog, CatalogItem
+
+if TYPE_CHECKING:  # annotations only: the home screen asks before the catalog (and pydantic models) load (#16)
+    from kiosk.catalog import Catalog, CatalogItem
 
 KEY_PREFIX = "availability"
 

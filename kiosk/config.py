@@ -335,6 +335,7 @@ def demo_config(state_dir: Path, window_size: tuple[int, int] = (540, 960)) -> K
                       "idle_timeout_s": 120},
             "platform": {"url": EMBEDDED, "device_secret": DEMO_DEVICE_SECRET},
             "devices": {"printer": f"sim://{state_dir / 'printer'}", "idreader": "sim://", "camera": "sim://",
+                        "doc_camera": "sim://",  # the 高拍仪 shows demo papers (material capture)
                         "scanner": "keyboard"},
             "maintenance": {"pin_hash": DEMO_PIN_HASH},
         },

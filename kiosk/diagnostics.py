@@ -338,6 +338,11 @@ def judge(
             f"this kiosk's clock is {abs(platform.clock_skew_s):.0f} s {ahead} the platform's; signed requests "
             "may be refused; check NTP (timedatectl status)"
         )
+    from kiosk.rules.holidays import calendar_warning
+
+    holidays = calendar_warning()  # a deadline or slot ahead falls in a year with no 放假/调休 schedule yet
+    if holidays:
+        verdict.warnings.append(holidays)
     if system.disk_free_bytes is not None and system.disk_free_bytes < LOW_DISK_BYTES:
         verdict.warnings.append(
             f"only {system.disk_free_bytes // (1024 * 1024)} MB free for {system.state_dir}; the outbox refuses "

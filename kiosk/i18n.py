@@ -1,7 +1,11 @@
 """The one translation function for every user-facing string.
 
-Messages are keyed (``"home.title"``) and live in ``kiosk/locale/<lang>/*.toml``: one file per area of the
-product, merged at load, so parts of the product add their strings without editing a shared file.
+Messages are keyed (``"home.title"``) and live in gettext catalogs, ``kiosk/locale/<lang>/LC_MESSAGES/kiosk.po``
+(msgctxt = the key, msgid = the Chinese text; see kiosk/i18n_po.py), which translators edit in Poedit or
+Weblate. The kiosk reads the compiled ``kiosk.mo`` beside it (``run.sh`` compiles it at install) or, when that
+is missing or older than the .po, one Babel compiles into the cache directory at first load. A part of the
+product may still add ``kiosk/locale/<lang>/<area>.toml`` files: they are merged over the catalog, and
+``python -m kiosk.i18n_po convert`` moves them into it.
 A missing translation falls back to zh_CN, then to the key itself (visible, so it gets noticed and fixed).
 The Kivy side wraps this in an observable ``_()`` so a language switch re-renders every label.
 """
@@ -43,7 +47,9 @@ def catalog(language: str) -> dict[str, str]:
     cold start (issue #16), so the merged result is kept as JSON next to the font cache and reused while no
     .toml file changed (their names, sizes and times are its key)."""
     paths = sorted((LOCALE_DIR / language).glob("*.toml"))
-    key = [[path.name, stat.st_size, stat.st_mtime_ns] for path in paths for stat in (path.stat(),)]
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "kiosk.po"
+    sources = [po] if po.exists() else []
+    key = [[path.name, stat.st_size, stat.st_mtime_ns] for path in sources + paths for stat in (path.stat(),)]
     compiled = _compiled_path(language)
     try:
         cached = json.loads(compiled.read_bytes())
@@ -51,7 +57,8 @@ def catalog(language: str) -> dict[str, str]:
             return cached["messages"]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    messages = _parse(paths)
+    messages = _from_po(po, language) if sources else {}
+    messages.update(_parse(paths))
     try:
         compiled.parent.mkdir(parents=True, exist_ok=True)
         partial = compiled.with_suffix(f".{os.getpid()}.part")
@@ -60,6 +67,24 @@ def catalog(language: str) -> dict[str, str]:
     except OSError:
         pass  # a read-only cache: parse the TOML at every start, as before
     return messages
+
+
+def _from_po(po: Path, language: str) -> dict[str, str]:
+    """The messages of the compiled catalog: the .mo beside the .po when it is up to date, else one compiled
+    now into the cache directory (or a temporary one when the cache cannot be written)."""
+    from kiosk.i18n_po import compile_mo, mo_messages
+
+    beside = po.with_suffix(".mo")
+    if beside.exists() and beside.stat().st_mtime_ns >= po.stat().st_mtime_ns:
+        return mo_messages(beside)
+    compiled = _compiled_path(language).with_suffix(".mo")
+    try:
+        return mo_messages(compile_mo(po, compiled))
+    except OSError:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            return mo_messages(compile_mo(po, Path(scratch) / "kiosk.mo"))
 
 
 def _parse(paths: list[Path]) -> dict[str, str]:

@@ -25,11 +25,15 @@ class Sent:
     error: str = ""  # why it was not delivered now (no personal data: the adapter's reasons)
 
 
-def deliver_now(outbox: Outbox, adapter: OutboxAdapter, entry_id: int, clock=time.time) -> Sent:
+def deliver_now(outbox: Outbox, adapter: OutboxAdapter, entry_id: int, clock=time.time,
+                worker_wait_s: float = 6.0) -> Sent:
     try:
         entry = outbox.begin_sending(entry_id)
-    except UnknownEntry:  # the sync worker claimed it first; it will be delivered there
-        return Sent(None, True, "being sent by the sync worker")
+    except UnknownEntry:
+        # The sync worker (woken by the enqueue) claimed it first: it is being sent right now. Wait a bounded
+        # time for that answer, so the citizen at the screen hears the platform's number rather than "saved on
+        # this kiosk" while the network is fine.
+        return _await_worker(outbox, entry_id, worker_wait_s)
     try:
         ack = adapter.deliver(entry, outbox.read_payload(entry), [])
     except RetryLater as error:
@@ -40,3 +44,19 @@ def deliver_now(outbox: Outbox, adapter: OutboxAdapter, entry_id: int, clock=tim
         return Sent(None, False, str(error))
     outbox.mark_done(entry_id, ack)
     return Sent(ack, False)
+
+
+def _await_worker(outbox: Outbox, entry_id: int, wait_s: float, poll_s: float = 0.02) -> Sent:
+    from offline.model import State
+
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        entry = outbox.get(entry_id)
+        if entry.state is State.DONE:
+            return Sent(entry.ack, False)
+        if entry.state is State.DEAD:
+            return Sent(None, False, entry.last_error or "refused by the platform")
+        if entry.state is State.PENDING and entry.attempts > 0:
+            return Sent(None, True, entry.last_error or "the platform did not answer; queued")
+        time.sleep(poll_s)
+    return Sent(None, True, "being sent by the sync worker")

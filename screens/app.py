@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -114,12 +115,24 @@ AFTER_FIRST_FRAME_MODULES = ("kiosk.desk.desk", "screens.presenter", "screens.ro
 CORE_PARTS = ("desk", "presenter", "help", "maintenance", "finish", "capture")  # KioskApp's cached properties
 
 
-def preload_modules() -> None:
-    """The desk, the routes and every screen's module, imported on a worker thread after the first frame: the
-    UI thread keeps drawing (and pinging the watchdog) meanwhile, and then only builds objects (issue #16)."""
-    for name in AFTER_FIRST_FRAME_MODULES:
-        importlib.import_module(name)
-    screen_classes()
+def preload_modules() -> Future:
+    """The desk, the routes and every screen's module, imported on a thread of its own after the first frame
+    (not the runtime's pool, which long device and platform work may fill): the UI thread keeps drawing (and
+    pinging the watchdog) meanwhile, and then only builds objects (issue #16)."""
+    done: Future = Future()
+
+    def run() -> None:
+        try:
+            for name in AFTER_FIRST_FRAME_MODULES:
+                importlib.import_module(name)
+            screen_classes()
+        except BaseException as error:  # noqa: BLE001 - handed to the UI thread, which raises it when it builds
+            done.set_exception(error)
+        else:
+            done.set_result(None)
+
+    threading.Thread(target=run, name="kiosk-preload", daemon=True).start()
+    return done
 
 
 def load_kv_files(names: tuple[str, ...] = KV_FILES) -> None:
@@ -265,7 +278,7 @@ class KioskApp(App):
         self.notifier.ready(status="home screen up")
         log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
         # Only now the rest: services and imports on worker threads, the other screens one per frame.
-        self._preload = self.runtime.run_in_background(preload_modules)
+        self._preload = preload_modules()
         Clock.schedule_once(self._build_next_screen, 0)
         if not self.runtime.started:
             self._await(self.runtime.run_in_background(self.runtime.start), self._runtime_started)
@@ -520,6 +533,7 @@ class KioskApp(App):
         if self.manager.current not in IDENTITY_SCREENS.values():
             return
         if not isinstance(outcome, Identified):
+            self.access.cue("error")  # refused: a sound before the words, for those who cannot see them
             self.presenter.show(outcome)
             return
         if outcome.reminder is not None:  # 证照临期提醒: said, and the journey goes on

@@ -42,7 +42,7 @@ class AppointmentScreen(KioskScreen):
         for day in days:
             weekday = tr._(f"finish.paper.weekday.{day.date.weekday()}")
             left = sum(slot.left for slot in day.slots)
-            button = Factory.SecondaryButton(text=f"{day.date:%m-%d}\n{weekday}", height="110dp",
+            button = Factory.SecondaryButton(text=f"{day.date:%m-%d}\n{weekday}", height="124dp",
                                              disabled=left == 0)
             button.day = day
             button.bind(on_release=lambda b: self.choose_day(b.day))

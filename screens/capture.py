@@ -110,6 +110,8 @@ class CaptureScreen(KioskScreen):
         self.ids.preview.show(preview)
 
     def reset(self) -> None:
+        self.app.capture.stop()  # the session ended (perhaps on this screen): no camera for nobody
+        self.app.capture.desk.forget()
         self.progress_text = self.message_text = ""
         self.page_count = 0
         self._shown_pages = ()

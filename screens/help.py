@@ -14,6 +14,7 @@ from kivy.uix.modalview import ModalView
 from kiosk.assist import AssistState, AssistView
 from kiosk.i18n import translate
 
+NBSP = "\u00a0"
 TONES = {AssistState.ACCEPTED: "ok", AssistState.CLOSED: "ok", AssistState.UNSTAFFED: "alert",
          AssistState.QUEUED: "alert", AssistState.REFUSED: "alert"}
 
@@ -37,7 +38,9 @@ class AssistPanel(ModalView):
         self.message, self.tone, self.printable, self.number_text = text, tone, printable, ""
 
     def show_view(self, view: AssistView) -> None:
-        self.message = view.message
+        # A phone number is read and dialled as one piece: never wrapped at its inner space.
+        self.message = view.message.replace(view.duty_phone, view.duty_phone.replace(" ", NBSP)) \
+            if view.duty_phone else view.message
         self.tone = TONES.get(view.state, "info")
         self.printable = view.printable
         self.number_text = translate("help_ui.panel.number", number=view.number) if view.number else ""

@@ -143,6 +143,10 @@ class OnScreenKeyboard(BoxLayout):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._built_layout: str | None = None
+        # Rows of keys built once per (layout, text scale, language) and reused: every form field switched the
+        # layout to "" and back, and rebuilding ~40 keys with their label textures on the UI thread made the
+        # frame after the tap stall (issue #16).
+        self._row_cache: dict[tuple[str, float, str], list[Widget]] = {}
         self._waiting = None
         self._written: list[str] = []  # what the recogniser read from the pad, best first
         self._recognition = 0
@@ -191,16 +195,27 @@ class OnScreenKeyboard(BoxLayout):
             self.pad = HandwritingPad(size_hint_y=None, height=self.key_height * 4)
             self.pad.bind(on_strokes=lambda _pad, strokes: self._recognize(strokes))
             rows.add_widget(self.pad)
-        for row in self._rows():
-            grid = GridLayout(cols=len(row), spacing=self.ids.rows.spacing, size_hint_y=None,
-                              height=self.key_height)
-            for key in row:
-                button = KeyboardKey(key=key, text=key_label(key), height=self.key_height,
-                                     font_size=self.font_for(key))
-                button.bind(on_release=lambda b: self.press(b.key))
-                grid.add_widget(button)
+        from kivy.metrics import Metrics
+
+        from kiosk.i18n import current_language
+
+        cache_key = (self.layout, Metrics.fontscale, current_language())
+        grids = None if self.writing else self._row_cache.get(cache_key)
+        if grids is None:
+            grids = [self._build_row(row) for row in self._rows()]
+            if not self.writing:
+                self._row_cache[cache_key] = grids
+        for grid in grids:
             rows.add_widget(grid)
         self._show_candidates()
+
+    def _build_row(self, row: list[str]) -> GridLayout:
+        grid = GridLayout(cols=len(row), spacing=self.ids.rows.spacing, size_hint_y=None, height=self.key_height)
+        for key in row:
+            button = KeyboardKey(key=key, text=key_label(key), height=self.key_height, font_size=self.font_for(key))
+            button.bind(on_release=lambda b: self.press(b.key))
+            grid.add_widget(button)
+        return grid
 
     @property
     def key_height(self) -> float:

@@ -92,12 +92,15 @@ class Pilot:
                     yield widget
 
     def visible_texts(self) -> list[str]:
-        return [w.text for w in self.visible_widgets() if isinstance(getattr(w, "text", None), str) and w.text]
+        # A WrappingLabel's text has the line breaks it chose; its source_text is what the screen said.
+        return [getattr(w, "source_text", "") or w.text for w in self.visible_widgets()
+                if isinstance(getattr(w, "text", None), str) and w.text]
 
     def all_texts(self) -> list[str]:
         """Every text of every widget of every screen (shown or not) and of every open popup."""
         roots = list(Window.children) + list(self.app.manager.screens)
-        return [w.text for root in roots for w in walk(root) if isinstance(getattr(w, "text", None), str)]
+        return [getattr(w, "source_text", "") or w.text for root in roots for w in walk(root)
+                if isinstance(getattr(w, "text", None), str)]
 
     def find(self, text: str, exact: bool = False) -> Widget:
         matches = [

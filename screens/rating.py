@@ -28,7 +28,7 @@ class RatingScreen(KioskScreen):
         # Each level carries its word and a star count, never its colour alone; the fills follow the theme
         # (theme.live: the high-contrast palette too) and all pass 4.5:1 against the white text.
         for level, key in LEVELS:
-            button = RatingButton(fill_color=theme.live.rating_colour(level), text_color=theme.live.on_primary,
+            button = RatingButton(fill_color=tuple(theme.live.rating_colour(level)), text_color=tuple(theme.live.on_primary),
                                   height="130sp", marks=theme.RATING_MARKS[level])
             button.level = level
             button.text_key = key
@@ -44,8 +44,8 @@ class RatingScreen(KioskScreen):
 
     def _recolour(self, *_args) -> None:
         for button in self.ids.levels.children:
-            button.fill_color = theme.live.rating_colour(button.level)
-            button.text_color = theme.live.on_primary
+            button.fill_color = tuple(theme.live.rating_colour(button.level))
+            button.text_color = tuple(theme.live.on_primary)
 
     def skip(self) -> None:
         """跳过: rating is the citizen's choice; skipping ends the visit like 返回首页."""

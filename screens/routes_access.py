@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 ELDER_FONT_SCALE = 1.5  # 长辈模式: text at 1.5x; sizes given in sp grow with it
 ELDER_IDLE_FACTOR = 2.0  # 长辈模式: twice the time before the idle countdown
 ELDER_MAX_CHOICES = 6  # 长辈模式: at most this many choices on one screen (screens read it to paginate)
-CUES = ("card_read", "code_read", "printing", "error", "tick")
+PREWARM_AFTER_S = 5.0  # after the home screen, the catalog and the devices have started
 
 
 def fixed_prompts() -> list[str]:
@@ -77,13 +77,14 @@ class AccessRoutes(EventDispatcher):
         self.headset: HeadsetMonitor | None = None
         self._private_for: str | None = None  # the session whose private words the voice holds
         self._base_fontscale = 1.0
-        self._recolour_soon = Clock.create_trigger(self._recolour_now, 0.3)
+        self._recolour_soon = Clock.create_trigger(self.recolour_now, 0.3)
 
     # -- hooks the App calls ------------------------------------------------------------------------------
     def started(self) -> None:
         """``on_start``: voice worker, the fixed prompts prepared off the UI thread, headset, keypad."""
         self.voice.start()
-        self.voice.prewarm(fixed_prompts(), ("zh_CN", "en"))
+        # The fixed prompts synthesized into the cache on a worker, once the kiosk's own start-up is done.
+        Clock.schedule_once(lambda _dt: self.voice.prewarm(fixed_prompts(), ("zh_CN", "en")), PREWARM_AFTER_S)
         if self.settings.auto_on_headset:
             self.headset = HeadsetMonitor(self._headset_changed).start()
             if self.headset.status.present:  # plugged in before the kiosk started
@@ -93,7 +94,7 @@ class AccessRoutes(EventDispatcher):
         self.app.idle.on_tick = self._countdown_tick
         self._base_fontscale = Metrics.fontscale  # the station's own size ([kiosk] large_text)
         self.language = self.app.config_kiosk.kiosk.language
-        Window.clearcolor = theme.live.background
+        Window.clearcolor = tuple(theme.live.background)
         Window.bind(children=lambda *_args: self._recolour_soon())  # a popup opened
 
     def stopped(self) -> None:
@@ -108,7 +109,7 @@ class AccessRoutes(EventDispatcher):
         self._hold_private_words()
         self.focus.screen_changed(screen)
         if self.contrast:  # what the screen built on its way in, and just after (lists filled from data)
-            self._recolour_now()
+            self.recolour_now()
             self._recolour_soon()
 
     def session_ended(self) -> None:
@@ -116,10 +117,10 @@ class AccessRoutes(EventDispatcher):
         self.voice.forget()
         self._private_for = None
         self.focus.end_session()
+        self.set_voice(self.settings.enabled or (self.headset is not None and self.headset.status.present))
         self.set_elder(False)
         self.set_contrast(False)
         self.set_language(self.app.config_kiosk.kiosk.language)
-        self.set_voice(self.settings.enabled or (self.headset is not None and self.headset.status.present))
 
     def cue(self, name: str) -> None:
         """A sound for something that happened (card read, code read, printing, error, countdown tick)."""
@@ -151,7 +152,7 @@ class AccessRoutes(EventDispatcher):
         before = get_theme(theme.live.name)
         self.contrast = on
         after = theme.use("contrast" if on else "default")
-        Window.clearcolor = theme.live.background
+        Window.clearcolor = tuple(theme.live.background)
         for root in self._roots():
             theme.recolour(root, before, after)
 
@@ -159,7 +160,7 @@ class AccessRoutes(EventDispatcher):
         popups = [widget for widget in Window.children if isinstance(widget, ModalView)]
         return [self.app.top_bar, *self.app.manager.screens, *popups]
 
-    def _recolour_now(self, *_args: Any) -> None:
+    def recolour_now(self, *_args: Any) -> None:
         """Widgets built since the switch (a list filled, a popup opened) get the contrast palette too."""
         if self.contrast:
             contrast = get_theme("contrast")

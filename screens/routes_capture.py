@@ -110,7 +110,7 @@ class CaptureRoutes:
                                      alert=True)
             return
         self._session_id = self.app.session.id
-        worker = CaptureWorker(camera, self._preview_from_worker, self._page_from_worker)
+        worker = CaptureWorker(camera, self._preview_from_worker, lambda page: self._page_from_worker(page, worker))
         self._worker = worker
         self._camera_jobs.submit(self._open, camera, worker)
         self._blitter = Clock.schedule_interval(self._blit, PREVIEW_INTERVAL_S)
@@ -137,12 +137,12 @@ class CaptureRoutes:
     def _preview_from_worker(self, preview: Preview) -> None:  # capture thread: no widget here
         self._latest = preview
 
-    def _page_from_worker(self, page: Page) -> None:  # capture thread: no widget here
+    def _page_from_worker(self, page: Page, worker: CaptureWorker) -> None:  # capture thread: no widget here
         session_id = self._session_id
-        Clock.schedule_once(lambda _dt: self._page(page, session_id), 0)
+        Clock.schedule_once(lambda _dt: self._page(page, session_id, worker), 0)
 
-    def _page(self, page: Page, session_id: str) -> None:
-        if self._worker is None or session_id != self.app.session.id:
+    def _page(self, page: Page, session_id: str, worker: CaptureWorker) -> None:
+        if worker is not self._worker or session_id != self.app.session.id:
             return  # the citizen left (or the session ended) while the page was being made: dropped
         self.app.idle.note_activity()  # laying papers down is using the kiosk, though the glass is not touched
         outcome = self.desk.page_taken(page)

@@ -130,9 +130,11 @@ class HelpRoutes:
 
     # -- the panel ----------------------------------------------------------------------------------------
     def _open_panel(self, mode: str) -> AssistPanel:
+        from screens.app import load_kv_files
         from screens.help import AssistPanel
 
         if self.panel is None:
+            load_kv_files(("help",))  # a citizen faster than the kv files loaded one per frame after start
             self.panel = AssistPanel(routes=self)
             self.panel.bind(on_dismiss=self._panel_closed)
             self.panel.open(animation=False)
@@ -245,8 +247,9 @@ class HelpRoutes:
             return
         if isinstance(outcome, REFUSALS):
             offer = services.stuck.error()
-            if offer is not None:
-                Clock.schedule_once(lambda _dt: self.offer(offer), 0.3)  # after the refusal is on screen
+            if offer is not None:  # shown after the refusal is on screen, and only to the citizen refused
+                session_id = self.app.session.id
+                Clock.schedule_once(lambda _dt: self.offer(offer) if self.app.session.id == session_id else None, 0.3)
         else:
             services.stuck.progress()
 

@@ -68,6 +68,14 @@ class LiveTheme(EventDispatcher):
     rating_2 = ColorProperty(DEFAULT.rating_2)
     rating_1 = ColorProperty(DEFAULT.rating_1)
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Kivy takes a method named on_<property> as that property's handler: the role ``on_primary`` (a
+        # colour, not a method) was bound to ``primary`` and a palette switch would call a list.
+        for observer in self.get_property_observers("primary"):
+            if not callable(observer):
+                self.funbind("primary", observer)
+
     def apply(self, palette: Palette) -> None:
         for role in palette.roles():
             setattr(self, role, palette.colour(role))

@@ -28,6 +28,61 @@ def apply_mode(app, mode: str) -> None:
         raise ValueError(f"screenshots: mode {mode!r} is unknown; use one of {', '.join(MODES)}")
 
 
+def clipped_labels(app) -> list[dict]:
+    """Every label on the glass whose text is wider or taller than the label (it spills over its
+    neighbours or is cut off): its text, the text's size and the label's size, in pixels."""
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from screens.pilot import walk
+
+    found = []
+    for root in list(Window.children):
+        for widget in walk(root):
+            if not isinstance(widget, Label) or not widget.text.strip() or widget.shorten:
+                continue
+            if not _on_glass(widget) or widget.width <= 1 or widget.height <= 1:
+                continue
+            widget.texture_update()
+            text_w, text_h = widget.texture_size
+            if text_w > widget.width + 2 or text_h > widget.height + 2:
+                found.append({"text": widget.text[:60], "text_size": [round(text_w), round(text_h)],
+                              "size": [round(widget.width), round(widget.height)],
+                              "widget": type(widget).__name__})
+            elif _outside_screen(widget, app.manager):
+                found.append({"text": widget.text[:60], "text_size": [round(text_w), round(text_h)],
+                              "size": [round(widget.width), round(widget.height)],
+                              "widget": f"{type(widget).__name__} pushed outside the screen (under the top bar)"})
+    return found
+
+
+def _outside_screen(widget, manager) -> bool:
+    """A label of the current screen, not in a scroll view, whose box sticks out of the screen's area."""
+    from kivy.uix.scrollview import ScrollView
+
+    node = widget.parent
+    while node is not None and node is not manager:
+        if isinstance(node, ScrollView):
+            return False
+        node = node.parent
+    if node is not manager:
+        return False  # the top bar or a popup
+    _x, bottom = widget.to_window(widget.x, widget.y)
+    _mx, manager_bottom = manager.to_window(manager.x, manager.y)
+    return bottom + widget.height > manager_bottom + manager.height + 2 or bottom < manager_bottom - 2
+
+
+def _on_glass(widget) -> bool:
+    from kivy.core.window import Window
+
+    node = widget
+    while node is not None and node is not Window:
+        if node.opacity == 0 or (node.size_hint_y is None and node.height <= 1):
+            return False
+        node = node.parent
+    return True
+
+
 def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
                      on_shot: Callable[[str, Any], None] | None = None) -> list[Path]:
     """Every screen with demo data, one PNG each, in ``mode``. ``on_shot(name, app)`` runs at each screen
@@ -39,11 +94,18 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
     shots: list[Path] = []
     apply_mode(app, mode)
 
+    clipping: dict[str, list[dict]] = {}
+
     def shot(name: str) -> None:
-        pilot.frames(2)  # a re-wrap or a recolour scheduled for the next frame
+        pilot.frames(2)  # a re-wrap scheduled for the next frame
+        app.access.recolour_now()  # a citizen sees it 0.3 s after a list was filled; the shot is quicker
         if on_shot is not None:
             on_shot(name, app)
-        shots.append(pilot.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png"))
+        path = out_dir / f"{len(shots) + 1:02d}-{name}.png"
+        clipped = clipped_labels(app)
+        if clipped:
+            clipping[path.stem] = clipped
+        shots.append(pilot.screenshot(path))
 
     def open_item(name: str) -> None:
         if pilot.current == "home":
@@ -255,6 +317,11 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         finish()
     finally:
         pilot.stop()
+        # What clips, per screenshot (tests/test_ui_clipping.py reads it; empty when nothing does).
+        import json
+
+        (out_dir / "clipping.json").write_text(json.dumps({"mode": mode, "clipped": clipping}, ensure_ascii=False,
+                                                          indent=1), encoding="utf-8")
     return shots
 
 

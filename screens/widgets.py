@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kivy.factory import Factory
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -10,6 +12,11 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 
 from screens import theme
+from screens.wrapping_label import WrappingLabel
+
+# <KioskLabel@WrappingLabel> in widgets.kv: every body text and title breaks lines by Chinese rules
+# (kiosk/linebreak.py): no line starts with "，" or "。", no title ends with one character alone.
+Factory.register("WrappingLabel", cls=WrappingLabel)
 
 
 class KioskButton(ButtonBehavior, Label):
@@ -18,6 +25,28 @@ class KioskButton(ButtonBehavior, Label):
     fill_color = ColorProperty(theme.PRIMARY)
     pressed_color = ColorProperty(theme.PRIMARY_DARK)
     text_color = ColorProperty((1, 1, 1, 1))
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Text at 1.5x (长辈模式) or in English can need more lines than a button's fixed height holds: the
+        # button grows to fit rather than cut its words. A hidden button (height 0) stays hidden.
+        self.fbind("texture_size", self._fit_text)
+        self.fbind("height", self._fit_text)
+
+    _fitted_height = -1.0  # the height this button gave itself; any other height was set by its layout rules
+    _rule_height = 0.0  # the height the kv rules asked for: the button never gets smaller than that
+
+    def _fit_text(self, *_args) -> None:
+        if self.size_hint_y is not None or self.opacity == 0:
+            return
+        if self.height != self._fitted_height:
+            self._rule_height = self.height
+        if self._rule_height <= 1:  # hidden by its rules (height 0)
+            return
+        wanted = max(self._rule_height, self.texture_size[1] + dp(8))
+        if wanted != self.height:
+            self._fitted_height = wanted
+            self.height = wanted
 
 
 class SecondaryButton(KioskButton):

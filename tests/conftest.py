@@ -68,6 +68,9 @@ def ui_session(kiosk_display: Path):
     config = demo_config(kiosk_display, UI_WINDOW)
     # A short idle timeout so the timeout test does not wait long; the warning starts 10 s before the end.
     config = config.model_copy(update={"kiosk": config.kiosk.model_copy(update={"idle_timeout_s": 30, "idle_warning_s": 10})})
+    # No document camera in the shared window: the journey tests tick paper materials and go straight on;
+    # tests/test_ui_capture.py opens a simulated one for itself.
+    config = config.model_copy(update={"devices": config.devices.model_copy(update={"doc_camera": "none"})})
     runtime = KioskRuntime(config).start()
     from screens.app import KioskApp
     from screens.pilot import Pilot

@@ -22,7 +22,8 @@ DEVICE_ID = "KIOSK-HB-01"
 
 def last_heartbeat(server: EmbeddedSandbox) -> dict | None:
     rows = list(server.app.state.store.db["heartbeats"].rows_where("device_id = ?", [DEVICE_ID]))
-    return json.loads(rows[0]["body"]) if rows else None
+    # Read from another thread than the server's: a row may be seen between its insert and its body.
+    return json.loads(rows[0]["body"]) if rows and rows[0]["body"] else None
 
 
 def wait_for(condition, what: str, timeout: float = 10.0):

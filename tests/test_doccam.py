@@ -163,3 +163,54 @@ def test_worker_previews_and_captures_on_the_simulated_camera() -> None:
     assert len(previews[-1].rgb) == previews[-1].size[0] * previews[-1].size[1] * 3
     elapsed = time.monotonic() - started
     assert len(previews) <= 10 * elapsed + 2, "previews are paced to at most 10 a second"
+
+
+# -- the desk's capture step (kiosk/desk/capture.py), without a window --------------------------------------
+def _capture_desk(tmp_path, doc_camera):  # noqa: ANN001, ANN202
+    from types import SimpleNamespace
+
+    from kiosk.catalog import load_catalog_file
+    from kiosk.config import demo_config
+    from kiosk.desk.capture import CaptureDesk
+    from kiosk.desk.context import DeskContext
+    from kiosk.sandbox.store import DATA_DIR
+
+    services = SimpleNamespace(client=None, submitter=None, doc_camera=doc_camera)  # what KioskRuntime offers
+    context = DeskContext(demo_config(tmp_path), services, catalog=load_catalog_file(DATA_DIR / "catalog.json"))
+    context.session.item_code = "GJJ-002"  # 住房公积金租房提取
+    context.session.materials_present = {"居民身份证", "本人名下银行借记卡", "房屋租赁合同", "本人及配偶无房证明"}
+    return CaptureDesk(context), context.session
+
+
+def test_shared_and_certificate_materials_are_never_photographed(tmp_path) -> None:
+    from devices.doccam import open_doc_camera
+    from kiosk.desk.outcomes import ShowConfirm
+    from kiosk.desk.outcomes_capture import CaptureRefused, CaptureUpdated, ShowCapture
+
+    desk, session = _capture_desk(tmp_path, open_doc_camera("sim://"))
+    session.service["certificates"] = [{"material": "居民身份证", "certificate_id": "EC-ID-0001"}]  # 电子证照
+    then = ShowConfirm()
+    shown = desk.begin(then)
+    assert isinstance(shown, ShowCapture)
+    # 无房证明 is fetched by data sharing, the ID card is used as an electronic certificate: not photographed.
+    assert shown.view.materials == ("本人名下银行借记卡", "房屋租赁合同")
+    assert isinstance(desk.next(), CaptureRefused)  # no page yet
+    page = encode_page(clean(rectify(desk_frame(0), find_outline(desk_frame(0)))))
+    assert isinstance(desk.page_taken(page), CaptureUpdated)
+    assert isinstance(desk.next(), CaptureUpdated) and desk.page_taken(page).view.counts == (1, 1)
+    retaken = desk.delete(0, retake=True)
+    assert retaken.rearm and retaken.view.counts == (1, 0)
+    desk.page_taken(page)
+    assert desk.next() is then  # after the last material: what followed the materials
+    assert [m for m, _p in session.pages] == ["本人名下银行借记卡", "房屋租赁合同"]
+    session.wipe()
+    desk.forget()
+    assert session.pages == [] and desk.page_taken(page) is None  # a late page after the session: dropped
+
+
+def test_no_document_camera_no_capture_step(tmp_path) -> None:
+    from kiosk.desk.outcomes import ShowConfirm
+
+    desk, _session = _capture_desk(tmp_path, None)
+    then = ShowConfirm()
+    assert desk.begin(then) is then

@@ -1,9 +1,11 @@
 """Help that reaches a person, in the real window (issue #15): 呼叫工作人员 recorded by the sandbox and accepted
 by staff through the console's HTTP API, the phone numbers outside staffed hours (and on paper), a complaint
 recorded and found again at 进度查询 by its number, an operator notice on the home screen that goes away when it
-expires, and the kiosk offering help to a citizen refused three times in a row."""
+expires, and the kiosk offering help to a citizen refused three times in a row or idle in mid-journey."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from help_support import set_hours, staff_session
@@ -11,6 +13,7 @@ from uisteps import go_identify, identify_with_code
 
 from kiosk.complaints import is_complaint_number
 from kiosk.i18n import translate as _
+from kiosk.stuck import IDLE_OFFER_S
 
 pytestmark = pytest.mark.ui
 
@@ -65,7 +68,8 @@ def test_outside_staffed_hours_the_kiosk_gives_the_numbers_and_prints_them(ui) -
     ui.runtime.help.refresh_settings()  # the kiosk fetches its point's hours at start and now and then
     pilot = ui.pilot
     pilot.tap_text(_("nav.help"), exact=True)
-    pilot.wait_for_text(f"现在无人值守：请拨打 12345 或 {DUTY_PHONE}")
+    pilot.wait_until(lambda: f"现在无人值守：请拨打 12345 或 {DUTY_PHONE}" in panel_message(ui).replace("\u00a0", " "),
+                     "the phone numbers")  # the duty phone is kept on one line (a no-break space inside it)
     assert not any("已通知工作人员" in text for text in pilot.visible_texts())  # no false promise
     jobs = len(ui.runtime.virtual_printer.jobs)
     pilot.tap_text(_("help_ui.panel.print"), exact=True)
@@ -185,3 +189,25 @@ def test_complaint_callback_goes_to_the_verified_phone_shown_masked(ui) -> None:
     assert recorded["callback"] and recorded["callback_phone"] == phone  # the platform's staff call back
     slip = printed_text(ui)
     assert masked in slip and phone not in slip
+
+
+def test_a_long_idle_mid_journey_offers_help_but_not_on_the_home_screen(ui) -> None:
+    stuck = ui.runtime.help.stuck
+    stuck.idle_offer_s = 3.0  # 45 s on a real kiosk
+    try:
+        pilot = ui.pilot
+        pilot.tap_text(_("home.start"))
+        pilot.wait_for_screen("catalog")
+        pilot.wait_for_text(_("help.assist.offer_idle"), timeout=10)
+        assert ui.app.help.panel.mode == "offer"
+        pilot.tap_text(_("help_ui.panel.no_thanks"), exact=True)
+        assert ui.app.help.panel is None
+        pilot.frames(3)
+        ui.app.end_session()
+        pilot.wait_for_screen("home")
+        started = time.monotonic()
+        while time.monotonic() - started < 4.5:  # on the home screen idle means nobody is there: no offer
+            pilot.frames(1)
+        assert ui.app.help.panel is None
+    finally:
+        stuck.idle_offer_s = IDLE_OFFER_S

@@ -134,3 +134,31 @@ def test_the_back_key_goes_one_step_back(ui) -> None:
     pilot.wait_for_screen("catalog")
     said_prompt(ui, "voice.prompt.catalog")
     assert app.access.voice.enabled
+
+
+def test_the_top_bar_aids_are_one_tap_away_and_the_next_citizen_starts_afresh(ui) -> None:
+    from kivy.metrics import Metrics
+
+    from kiosk.i18n import current_language
+    from screens import theme
+
+    app, pilot = ui.app, ui.pilot
+    bar = app.top_bar.ids
+    pilot.tap_text(_("home.start"))
+    pilot.wait_for_screen("catalog")
+    pilot.tap(bar.elder_toggle)
+    assert Metrics.fontscale == 1.5 and app.idle.scale == 2.0 and app.access.max_choices == 6
+    pilot.tap(bar.contrast_toggle)
+    assert theme.live.name == "contrast"
+    pilot.tap(bar.language_toggle)
+    assert current_language() == "en" and app.top_bar.title == _("catalog.bar", "en")
+    pilot.tap(bar.voice_toggle)
+    assert app.access.voice.enabled
+    said_prompt(ui, "voice.prompt.catalog")
+    assert app.access.voice.utterances.last("screen").voice != "cmn"  # said in English now
+    # 返回首页: the session ends, every aid goes back to the station's defaults.
+    pilot.tap(bar.home_button)
+    pilot.wait_for_screen("home")
+    assert Metrics.fontscale == 1.0 and app.idle.scale == 1.0
+    assert theme.live.name == "default" and current_language() == "zh_CN" and not app.access.voice.enabled
+    assert app.top_bar.title == _("home.bar", "zh_CN")

@@ -123,6 +123,8 @@ def _screenshots(args: argparse.Namespace) -> int:
         return _fail(str(error))
     state = Path(tempfile.mkdtemp(prefix="kiosk-screenshots-"))
     config = demo_config(state, args.size)
+    # The tour walks the journeys without the 高拍仪 step; its capture steps open a simulated one themselves.
+    config = config.model_copy(update={"devices": config.devices.model_copy(update={"doc_camera": "none"})})
     prepare_kivy_environment(state, args.size)
     prepare_window(args.size, False)
     from kiosk.runtime import KioskRuntime

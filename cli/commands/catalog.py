@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.catalog import CatalogProblem, check_catalog, guide_gaps, parse_catalog
-from kiosk.rules.bundles import BundleError, merge_bundle
+if TYPE_CHECKING:  # imported when a catalog command runs: `kiosk demo` registers this module too (issue #16)
+    from kiosk.catalog import CatalogProblem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def problems_in(path: Path) -> tuple[list[CatalogProblem], int]:
     """(problems, number of items) of one catalog file."""
+    from kiosk.catalog import CatalogProblem, check_catalog, guide_gaps, parse_catalog
+    from kiosk.rules.bundles import BundleError, merge_bundle
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -112,6 +112,8 @@ class CaptureWorker:
     @staticmethod
     def _preview(frame: np.ndarray, outline: tuple[float, ...], progress: float) -> Preview:
         height = round(frame.shape[0] * PREVIEW_WIDTH / frame.shape[1])
-        small = cv2.resize(frame, (PREVIEW_WIDTH, height), interpolation=cv2.INTER_AREA)
+        # Linear: area averaging at a non-integer ratio keeps both cores busy and starved the UI thread (the
+        # capture screen's median frame went from 13 ms to 180 ms in benchmarks/capture_bench.py).
+        small = cv2.resize(frame, (PREVIEW_WIDTH, height), interpolation=cv2.INTER_LINEAR)
         rgb = cv2.cvtColor(cv2.flip(small, 0), cv2.COLOR_BGR2RGB)
         return Preview(rgb.tobytes(), (PREVIEW_WIDTH, height), outline, progress)

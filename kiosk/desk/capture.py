@@ -103,6 +103,10 @@ class CaptureDesk:
         self._current -= 1
         return CaptureUpdated(self._view(Message("capture.place", {"material": self._materials[self._current]})))
 
+    def forget(self) -> None:
+        """The session ended: drop what came after the materials (it may hold the form's values)."""
+        self._then, self._materials, self._current, self._session_id = None, (), 0, ""
+
     def _count(self, material: str) -> int:
         return sum(1 for m, _page in self.session.pages if m == material)
 

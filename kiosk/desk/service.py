@@ -29,6 +29,7 @@ from kiosk.desk.outcomes import (
     TicketIssued,
     TicketRefused,
 )
+from kiosk.desk.outcomes_help import ComplaintStatusView
 from kiosk.desk.refusals import (
     OTHER_CARD_REASONS,
     PICKUP_REFUSALS,
@@ -115,7 +116,7 @@ class ServiceDesk:
             return ReceiptRefused(Message("progress.not_a_receipt"))
         return LookingUp(payload.value)
 
-    def look_up(self, receipt_number: str, mode: str) -> ProgressView | PickupReady | ReceiptRefused:
+    def look_up(self, receipt_number: str, mode: str) -> ProgressView | PickupReady | ReceiptRefused | ComplaintStatusView:
         """Worker thread. ``mode`` is "progress" or "pickup". A slip printed while offline carries this kiosk's
         local reference: its platform receipt is found in the kiosk's records first. A complaint number (TS…)
         is answered with the complaint's status."""

@@ -28,7 +28,6 @@ import json
 import math
 import os
 import re
-import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -96,8 +95,9 @@ def _own_words() -> tuple[list[str], list[str]]:
             for chunk in re.findall(r"[\u4e00-\u9fff]+", text):
                 words.append(chunk)
                 words.extend(part for part in jieba.cut(chunk) if len(part) >= 2)
-    app_toml = tomllib.loads((REPO / "locale" / "zh_CN" / "app.toml").read_text(encoding="utf-8"))
-    keywords = app_toml.get("catalog", {}).get("keywords", "")
+    from kiosk.i18n import catalog as messages
+
+    keywords = messages("zh_CN").get("catalog.keywords", "")  # the UI's messages (gettext catalog, issue #13)
     words.extend(keywords.split())
     from kiosk.search import SYNONYMS
 

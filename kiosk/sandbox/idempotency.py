@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.sandbox.problems import MEDIA_TYPE, problem_document
 from kiosk.sandbox.security import OPEN_PREFIXES as CONSOLE_PREFIXES
+from kiosk.sandbox.security import _read_body  # one body reader for both middlewares
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 64
@@ -179,19 +180,6 @@ def _key_problem(key: str) -> str:
         return "Idempotency-Key must be visible ASCII characters (e.g. a UUID)"
     return ""
 
-
-async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
-    chunks: list[bytes] = []
-    extra: list[Message] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            extra.append(message)
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks), extra
 
 
 async def _send_problem(send: Send, status: int, detail: str, *, field: str, kind: str | None = None,
