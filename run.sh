@@ -62,6 +62,8 @@ install_python_packages() {
         .venv/bin/python -m pip install -q -e '.[dev]'
         echo "$wanted" > "$stamp"
     fi
+    # The Simplified Chinese face is extracted from the Noto CJK collection once, here, not at every start.
+    .venv/bin/python -m devices.fonts >/dev/null
 }
 
 command="${1:-}"

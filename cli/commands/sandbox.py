@@ -50,6 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     auth.add_argument("--master-secret", metavar="SECRET",
                       help="per-device secrets: HMAC-SHA256(SECRET, device id) in hex")
     auth.add_argument("--no-auth", action="store_true", help="accept unsigned requests (integrators only)")
+    auth.add_argument("--no-identity-check", action="store_true",
+                      help="serve personal data without a verification proof (outbox load tests only)")
     chaos = parser.add_argument_group("misbehaving on purpose")
     chaos.add_argument("--fail-rate", type=_share, default=0.0, metavar="SHARE",
                        help="answer this share of /v1 requests with 500 or 503 (0..1)")
@@ -74,6 +76,7 @@ def build_app(args: argparse.Namespace):  # -> FastAPI (imported lazily: the san
     app = create_app(args.db)
     lookup = derived_secrets(args.master_secret) if args.master_secret else single_secret(args.device_secret)
     install_security(app, lookup, enabled=not args.no_auth)
+    app.state.identity.enforce = not args.no_identity_check
     install_chaos(app, ChaosSettings(fail_rate=args.fail_rate, delay=args.delay,
                                      drop_after_commit=args.drop_after_commit, throttle=args.throttle,
                                      retry_after=args.retry_after, seed=args.seed))
@@ -95,11 +98,13 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     auth = ("OFF (--no-auth)" if args.no_auth else
             "per-device secrets from --master-secret" if args.master_secret else "shared device secret")
-    print(f"sandbox platform on http://{args.host}:{args.port}  (OpenAPI: /openapi.json, docs: /docs); "
-          f"request signing: {auth}")
+    print(f"sandbox platform on http://{args.host}:{args.port}  (OpenAPI: /openapi.json, docs: /docs, fleet "
+          f"console: /console/); request signing: {auth}"
+          + ("; identity proofs NOT checked (--no-identity-check)" if args.no_identity_check else ""))
     if app.state.chaos.active:
         print(f"misbehaving: fail {args.fail_rate:g}, delay ≤{args.delay:g} s, drop after commit "
               f"{args.drop_after_commit:g}, throttle {args.throttle:g} (Retry-After {args.retry_after:g} s)")
+    app.state.identity.warm_up()  # the face model loads now, not on the first citizen's face check
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     except SystemExit as stop:  # uvicorn exits (status 3) when it cannot listen; it logged the reason above
