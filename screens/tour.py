@@ -58,10 +58,14 @@ def clipped_labels(app) -> list[dict]:
 
 def _outside_screen(widget, manager) -> bool:
     """A label of the current screen, not in a scroll view, whose box sticks out of the screen's area."""
+    from kivy.core.window import Window
     from kivy.uix.scrollview import ScrollView
 
     node = widget.parent
-    while node is not None and node is not manager:
+    seen: set[int] = set()
+    # The Window is its own parent: stop there (a label of the top bar or a popup never reaches the manager).
+    while node is not None and node is not manager and node is not Window and id(node) not in seen:
+        seen.add(id(node))
         if isinstance(node, ScrollView):
             return False
         node = node.parent
