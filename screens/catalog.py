@@ -133,5 +133,9 @@ class CatalogScreen(KioskScreen):
         self.greeting = ""
         self.category = ""
         self.query = ""
+        # The next citizen sees the list from its top, not where the last one scrolled (or the keypad moved) to.
+        scroller = self.ids.item_list.parent
+        if scroller is not None and hasattr(scroller, "scroll_y"):
+            scroller.scroll_y = 1
         self.close_keyboard()
         self.ids.keyboard.reset()
