@@ -45,8 +45,7 @@ def complaints_router(help_store: HelpStore) -> APIRouter:
         idempotency_key: Annotated[str | None, Header()] = None,
         x_kiosk_device: Annotated[str, Header()] = "unknown",
     ) -> JSONResponse:
-        if not idempotency_key or len(idempotency_key) > 64:
-            raise HTTPException(400, "Idempotency-Key header (at most 64 characters) is required")
+        assert idempotency_key  # the idempotency middleware refused a missing or malformed key (400)
         try:
             stored = help_store.add_complaint(idempotency_key, x_kiosk_device, body.model_dump())
         except Conflict:
