@@ -121,3 +121,35 @@ def test_logs_carry_no_full_id_number_and_no_photo(matcher, caplog):
     assert caplog.records, "the match should leave a (masked) trace"
     assert id_number not in caplog.text
     assert "410102" in caplog.text or "*" in caplog.text
+
+
+def test_the_matching_process_goes_when_its_parent_is_killed() -> None:
+    """A kiosk or sandbox killed with SIGKILL cannot close its pool: the child notices and leaves."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("from kiosk.sandbox.face_match import FaceMatcher, _child_pid\n"
+              "import sys, time\n"
+              "m = FaceMatcher()\n"
+              "print(m._call(_child_pid), flush=True)\n"
+              "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).parent.parent)
+    try:
+        child = int(parent.stdout.readline())
+        os.kill(child, 0)  # alive while its parent is
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError(f"the face matching process {child} outlived its killed parent")

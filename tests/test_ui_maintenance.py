@@ -86,6 +86,29 @@ def test_a_required_printer_going_down_flips_availability_and_the_home_message(u
     ui.pilot.wait_until(lambda: ui.app.screen("home").availability_text == "", "the message cleared")
 
 
+def test_a_printer_fault_gone_before_the_monitor_saw_it_does_not_disable_printing_for_the_next_citizen(ui) -> None:
+    """A screen assessed the devices during a short fault (paper changed within the monitor's 10 s): the
+    monitor never publishes a change, so only the session's end can bring the print items back."""
+    printer, runtime, app = ui.runtime.virtual_printer, ui.runtime, ui.app
+    printer.simulate(paper_out=True)
+    try:
+        runtime.print_service.check_status()
+        ui.pilot.wait_until(lambda: not runtime.print_service.last_status.usable, "the printer fault")
+        app.update_availability()  # as the catalog refresh does
+        assert not app.availability.item_available("SB-001")
+    finally:
+        printer.clear()
+    runtime.print_service.check_status()
+    ui.pilot.wait_until(lambda: runtime.print_service.last_status.usable, "the printer back")
+    app.end_session()  # the next citizen
+    ui.pilot.frames(2)
+    assert app.availability.item_available("SB-001")
+    ui.pilot.tap_text(_("home.start"))
+    ui.pilot.wait_for_screen("catalog")
+    ui.pilot.tap_text("社会保险个人参保证明打印")  # a print-here item: enabled again
+    ui.pilot.wait_for_screen("guide")
+
+
 def test_camera_preview_outlines_the_decoded_code(ui) -> None:
     from kiosk.demo_codes import qr_image
 

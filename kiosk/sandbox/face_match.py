@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -56,6 +58,27 @@ def _load_models() -> None:
 
     _child_models = FaceModels()
     _child_models.preload("detector", "landmarks5", "encoder")
+
+
+PARENT_CHECK_S = 1.0
+
+
+def _start_child() -> None:
+    """The pool's initializer: watch the parent, then load the models. A parent that is killed (SIGKILL, OOM)
+    cannot close its pool, and an orphaned child would hold ~150 MB until the next reboot."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:  # re-parented to init (or a subreaper) once the parent is gone
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    _load_models()
+
+
+def _child_pid() -> int:
+    return os.getpid()
 
 
 def _describe(jpeg: bytes, detect_width: int) -> tuple[str, bytes | None]:
@@ -157,7 +180,7 @@ class FaceMatcher:
             if self._pool is None:
                 # spawn, not fork: the parent runs threads (the UI, the server), which fork would copy mid-step.
                 context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_load_models)
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_child)
             try:
                 return self._pool.submit(function, *args).result(timeout=120)
             except BrokenProcessPool:
