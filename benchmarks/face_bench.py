@@ -11,6 +11,8 @@
   thread at 10 fps, the real FaceCaptureWorker): must end "no blink", never reach the matcher.
 - Time to a decision (DESIGN.md budget: p95 < 1.5 s): from worker.start() ("look at the camera") to the
   platform's answer, with the simulated citizen blinking 0.7-1.1 s after the prompt, frames at camera rate.
+  As the kiosk does it: the steady face goes to the platform when the blink is asked for, and its answer is
+  used once liveness passed (``match_s`` is the wait left after that).
 
 Prints a table and writes benchmarks/results/face.json. Numbers depend on the machine's load: the JSON
 records the load average at the start.
@@ -25,6 +27,7 @@ import resource
 import sys
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -124,13 +127,16 @@ def error_rates(models: FaceModels, matcher: FaceMatcher) -> dict:
 
 
 def run_capture(camera: Camera, scene: SceneGrabber, frames: list[np.ndarray], models: FaceModels,
-                timeout_s: float) -> tuple[CaptureUpdate | None, float]:
-    """Show ``frames`` to the camera, start the worker (the prompt), wait for its decision."""
+                timeout_s: float, on_steady=None) -> tuple[CaptureUpdate | None, float]:
+    """Show ``frames`` to the camera, start the worker (the prompt), wait for its decision. ``on_steady(jpeg)``
+    gets the steady face on the update that asks for the blink, as the kiosk's face screen does."""
     done = threading.Event()
     final: list[CaptureUpdate] = []
     decided_at: list[float] = []
 
     def on_update(update: CaptureUpdate) -> None:
+        if update.match_jpeg and on_steady is not None:
+            on_steady(update.match_jpeg)
         if update.done:
             decided_at.append(time.perf_counter())
             final.append(update)
@@ -153,15 +159,27 @@ def end_to_end(models: FaceModels, matcher: FaceMatcher, runs: int) -> dict:
     try:
         decisions, accepted, impostors_refused, impostor_runs = [], 0, 0, 0
         capture_s, match_s, cpu_s = [], [], []
+        early_runs = 0
+        pool = ThreadPoolExecutor(max_workers=1)
         for run in range(runs):
             for person, id_number in REGISTERED.items():
                 impostor = run % 3 == 2  # every third run, "演示：他人冒用"
                 shown = demo.impostor_for(id_number) if impostor else person
                 frames = demo.live_sequence(shown, models, fps=FPS)
                 started, cpu_started = time.perf_counter(), time.process_time()
-                update, captured_in = run_capture(camera, scene, frames, models, timeout_s=15)
+                early: list[Future] = []  # the kiosk sends the steady face while the citizen blinks
+
+                def steady(face: bytes, id_number: str = id_number, early: list[Future] = early) -> None:
+                    if not early:
+                        early.append(pool.submit(matcher.match, id_number, face))
+
+                update, captured_in = run_capture(camera, scene, frames, models, timeout_s=15, on_steady=steady)
                 match_started = time.perf_counter()
-                result = matcher.match(id_number, update.jpeg) if update and update.jpeg else None
+                if early:  # the early answer, used once liveness passed
+                    result = early[0].result() if update and update.jpeg else None
+                else:
+                    result = matcher.match(id_number, update.jpeg) if update and update.jpeg else None
+                early_runs += bool(early)
                 match_s.append(time.perf_counter() - match_started)
                 capture_s.append(captured_in)
                 decisions.append(time.perf_counter() - started)
@@ -199,7 +217,8 @@ def end_to_end(models: FaceModels, matcher: FaceMatcher, runs: int) -> dict:
         "decision_s_p95": round(float(np.percentile(decisions, 95)), 3),
         "decision_s_max": round(max(decisions), 3),
         "capture_s_p95": round(float(np.percentile(capture_s, 95)), 3),
-        "match_s_p95": round(float(np.percentile(match_s, 95)), 3),
+        "match_s_p95": round(float(np.percentile(match_s, 95)), 3),  # the wait after liveness passed
+        "early_match_runs": early_runs,
         "cpu_s_per_decision_p95": round(float(np.percentile(cpu_s, 95)), 3),
         "blink_in_simulation_s": "half-shut at 0.7 s after the prompt, shut 0.8-1.0 s, half 1.1 s, open again at 1.2 s",
         "budget_s": BUDGET_S,
@@ -244,7 +263,8 @@ def main() -> int:
     print(f"look-at-camera -> decision: p50 {timing['decision_s_p50']} s, p95 {timing['decision_s_p95']} s "
           f"(budget {BUDGET_S} s), genuine accepted {timing['genuine_accepted']}/{timing['genuine_runs']}, "
           f"impostors refused {timing['impostor_refused']}/{timing['impostor_runs']}")
-    print(f"  of which capture p95 {timing['capture_s_p95']} s, match p95 {timing['match_s_p95']} s; "
+    print(f"  of which capture p95 {timing['capture_s_p95']} s, then waiting for the match p95 {timing['match_s_p95']} s "
+          f"(early match in {timing['early_match_runs']} of {timing['runs']} runs); "
           f"CPU time per decision p95 {timing['cpu_s_per_decision_p95']} s")
     for attack in timing["printed_photo_attacks"]:
         print(f"printed photo of {attack['person']}: refused={attack['refused']} ({attack['reason']}, "

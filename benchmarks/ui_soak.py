@@ -13,9 +13,18 @@ What is measured (the pilot steps the Kivy event loop itself, one ``EventLoop.id
   over 33 ms is a stall a citizen sees. The pilot's own searching between frames is not counted.
 - tap to screen: from the finger lifting (the button fires on release) to the end of the first frame that
   drew the next screen. Screens that wait for the platform (submit → result) are reported apart.
-- RSS every 10 sessions; with ``--tracemalloc`` the Python allocations that grew between sessions 100 and 300.
+- RSS every 10 sessions, with glibc's own account beside it (mallinfo2: bytes in use, and bytes freed but still
+  held by its arenas, which ``malloc_trim`` would give back); at the end the RSS after ``malloc_trim(0)`` too.
+  With ``--tracemalloc`` the Python allocations that grew between sessions 100 and 300.
 - ``--profile-frames``: a sampler thread reads the UI thread's stack (sys._current_frames) every millisecond
   while a frame runs; each frame over 33 ms is logged with its most frequent stacks (the call that stalled).
+
+Driving (issue #16: 1,000 sessions in under 30 minutes on this 2-core box): the pilot does not wait for
+animations or the frame-rate cap. Kivy's maxfps is off (KCFG_GRAPHICS_MAXFPS=0: a frame is its own work, not
+work plus the cap's sleep), a tap is the finger down and up followed by the one frame that draws its effect,
+the digits of the phone number are keyed in one go and drawn by one frame, and a wait steps frames only until
+the next screen (or the awaited result) is there. Between frames of a wait the pilot yields 2 ms, as vsync
+would, so the in-process sandbox and the devices' threads get the CPU they need.
 
 Figures go to benchmarks/results/ui_soak.json (+ ui_stalls.txt when profiling); benchmarks/report.py charts them.
 
@@ -26,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import ctypes
 import gc
 import json
 import os
@@ -36,6 +46,8 @@ import tempfile
 import threading
 import time
 import traceback
+from array import array
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +64,52 @@ WAITS_FOR_PLATFORM = {("confirm", "result"), ("identify", "materials")}
 def rss_mb() -> float:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                     "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: the figures are left out
+        return None
+
+
+LIBC = _libc()
+
+
+def rss_parts_mb() -> dict[str, float]:
+    """The RSS split as the kernel counts it: anonymous memory (heaps) and mapped files (libraries, fonts)."""
+    parts: dict[str, float] = {}
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(("RssAnon:", "RssFile:")):
+                parts[line.split(":")[0].lower()] = round(int(line.split()[1]) / 1024, 2)
+    return parts
+
+
+def malloc_figures() -> dict[str, float]:
+    """glibc's heap over all arenas: MB in use by malloc's callers, and MB freed but still held (trimmable)."""
+    if LIBC is None or not hasattr(LIBC, "mallinfo2"):
+        return {}
+    LIBC.mallinfo2.restype = _MallInfo2
+    info = LIBC.mallinfo2()
+    return {"in_use_mb": round((info.uordblks + info.hblkhd) / 2**20, 2), "free_held_mb": round(info.fordblks / 2**20, 2)}
+
+
+def kivy_cache_sizes() -> dict[str, int]:
+    """Entries in each of Kivy's caches (label textures, images, kv rules...): a cache that only grows shows here."""
+    from kivy.cache import Cache
+
+    return {name: len(Cache._objects.get(name, {})) for name in sorted(Cache._categories)}
+
+
+def malloc_trim() -> None:
+    if LIBC is not None:
+        LIBC.malloc_trim(0)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -105,18 +163,32 @@ def make_pilot_class() -> type:
 
         def __init__(self, app: Any, sampler: StackSampler | None) -> None:
             super().__init__(app)
-            self.frame_ms: list[float] = []  # wall time of each frame
-            self.frame_cpu_ms: list[float] = []  # the UI thread's own CPU time in it (not the GL rasteriser's)
-            self.frame_session: list[int] = []
+            # Arrays, not lists: a list keeps a float object per frame, ~4 KB a session, which the soak's RSS
+            # would count as the kiosk's growth (~3.5 MB over 1,000 sessions).
+            self.frame_ms = array("d")  # wall time of each frame
+            self.frame_cpu_ms = array("d")  # the UI thread's own CPU time in it (not the GL rasteriser's)
+            self.frame_session = array("i")
+            self.frame_drew = array("b")  # whether the frame drew the window (1) or had nothing to draw (0)
+            self._flips = 0
             self.session = 0
             self.sampler = sampler
             self.stalls: list[dict[str, Any]] = []
-            self.taps: list[tuple[str, str, float]] = []  # (from, to, ms)
+            self.taps: list[tuple[str, str, float, int]] = []  # (from, to, ms, session)
             self._tap: tuple[str, float] | None = None  # (screen when the finger lifted, when)
+
+        def start(self) -> Any:
+            from kivy.core.window import Window
+
+            Window.bind(on_flip=self._flipped)
+            return super().start()
+
+        def _flipped(self, *_args: Any) -> None:
+            self._flips += 1
 
         def _idle(self) -> None:  # type: ignore[override]
             if self.sampler is not None:
                 self.sampler.begin()
+            flips_before = self._flips
             started, cpu_started = time.perf_counter(), time.thread_time()
             Pilot._idle()
             ended = time.perf_counter()
@@ -124,12 +196,13 @@ def make_pilot_class() -> type:
             self.frame_ms.append(took)
             self.frame_cpu_ms.append(cpu)
             self.frame_session.append(self.session)
+            self.frame_drew.append(self._flips != flips_before)
             if self.sampler is not None:
                 samples = self.sampler.end()
                 if took > STALL_MS or cpu > STALL_MS:
                     self._log_stall(took, cpu, samples)
             if self._tap is not None and self.app.manager.current != self._tap[0]:
-                self.taps.append((self._tap[0], self.app.manager.current, (ended - self._tap[1]) * 1000))
+                self.taps.append((self._tap[0], self.app.manager.current, (ended - self._tap[1]) * 1000, self.session))
                 self._tap = None
 
         def _log_stall(self, took: float, cpu: float, samples: list[tuple[str, ...]]) -> None:
@@ -147,16 +220,39 @@ def make_pilot_class() -> type:
             self.scroll_into_view(widget)
             x, y = widget.to_window(*widget.center)
             touch = UnitTestTouch(x, y)
-            touch.touch_down()
-            self.frames(1)
+            touch.touch_down()  # dispatched at once (no frame needed between down and up: nothing waits)
             self._tap = (self.app.manager.current, time.perf_counter())
-            touch.touch_up()
-            self.frames(1)  # a screen that waits for the platform is counted when it comes (see WAITS_FOR_PLATFORM)
+            touch.touch_up()  # the button acts here, on release
+            self.frames(1)  # the frame that draws it; a screen that waits for the platform is counted when it comes
+
+        def type_keys(self, keys: str) -> None:
+            """Key the digits in one go (each a real touch on the on-screen key), then one frame draws them."""
+            from kivy.tests.common import UnitTestTouch
+
+            for key in keys:
+                widget = self.find(key, exact=True)
+                self.scroll_into_view(widget)
+                touch = UnitTestTouch(*widget.to_window(*widget.center))
+                touch.touch_down()
+                touch.touch_up()
+            self.frames(1)
+
+        def wait_until(self, predicate: Any, what: str, timeout: float = 15.0) -> None:
+            """Frames until ``predicate()``; the frame that made it true has drawn it (the clock ticks before the
+            drawing in each frame), so none is added after it."""
+            from screens.pilot import PilotError
+
+            deadline = time.monotonic() + timeout
+            while not predicate():
+                if time.monotonic() > deadline:
+                    raise PilotError(f"timed out after {timeout:.0f} s waiting for {what} (screen: {self.current})")
+                self._idle()
+                if not predicate():
+                    time.sleep(0.002)  # a yield, as vsync would: the platform's and devices' threads run
 
         def wait_for_screen(self, name: str, timeout: float = 15.0) -> None:
-            # Faster than the tests' pilot (no animations to wait for): the frame that drew it is enough.
+            # No animations to wait for (NoTransition): the frame that drew it is enough.
             self.wait_until(lambda: self.current == name, f"screen {name!r}", timeout)
-            self.frames(1)
 
         def forget_tap(self) -> None:
             self._tap = None
@@ -192,10 +288,10 @@ def one_session(pilot: Any, app: Any, runtime: Any, _: Any) -> None:
     pilot.tap_text(_("rating.level.5"), exact=True)
     pilot.forget_tap()
     app.end_session()
-    pilot.frames(2)
+    pilot.frames(1)
 
 
-def summarise_frames(frame_ms: list[float], frame_session: list[int]) -> dict[str, Any]:
+def summarise_frames(frame_ms: Sequence[float], frame_session: Sequence[int]) -> dict[str, Any]:
     after = [ms for ms, session in zip(frame_ms, frame_session, strict=True) if session >= WARM_UP_SESSIONS]
     edges = [0, 2, 4, 6, 8, 10, 12, 16, 20, 25, 33, 50, 100, 200, 500, 10**9]
     histogram = [sum(1 for ms in after if lo <= ms < hi) for lo, hi in zip(edges, edges[1:], strict=False)]
@@ -213,12 +309,18 @@ def summarise_frames(frame_ms: list[float], frame_session: list[int]) -> dict[st
     }
 
 
-def summarise_taps(taps: list[tuple[str, str, float]]) -> dict[str, Any]:
+def summarise_taps(all_taps: list[tuple[str, str, float, int]]) -> dict[str, Any]:
+    """After the warm-up, as the frame budget: the first sessions build screens and fill caches."""
+    taps = [(before, after, ms) for before, after, ms, session in all_taps if session >= WARM_UP_SESSIONS]
     by_transition: dict[str, list[float]] = collections.defaultdict(list)
     for before, after, ms in taps:
         by_transition[f"{before}->{after}"].append(ms)
     ui = [ms for before, after, ms in taps if (before, after) not in WAITS_FOR_PLATFORM]
+    warm_up = [ms for before, after, ms, session in all_taps
+               if session < WARM_UP_SESSIONS and (before, after) not in WAITS_FOR_PLATFORM]
     return {
+        "after_session": WARM_UP_SESSIONS,
+        "warm_up_max_ms": round(max(warm_up), 1) if warm_up else None,
         "taps": len(ui),
         "p50_ms": round(percentile(ui, 0.5), 1),
         "p95_ms": round(percentile(ui, 0.95), 1),
@@ -248,6 +350,7 @@ def main() -> int:
     state = Path(tempfile.mkdtemp(prefix="ui-soak-"))
     prepare_kivy_environment(state, (540, 960))
     prepare_window((540, 960), False)
+    os.environ["KCFG_GRAPHICS_MAXFPS"] = "0"  # no frame-rate cap: the pilot steps frames itself (module docstring)
 
     from kiosk.config import demo_config
     from kiosk.demo_codes import qr_image
@@ -269,6 +372,7 @@ def main() -> int:
     runtime.show_to_camera(qr_image("GOVKIOSK:R:ZW20261101000002"))
 
     rss: list[tuple[int, float]] = []
+    heap: list[tuple[int, dict[str, float]]] = []
     snapshots: dict[int, Any] = {}
     trace_from, trace_to = (int(n) for n in args.tracemalloc.split(",")) if args.tracemalloc else (-1, -1)
     started = time.perf_counter()
@@ -289,8 +393,10 @@ def main() -> int:
         if number % 10 == 0 or number == args.sessions:
             gc.collect()
             rss.append((number, round(rss_mb(), 2)))
-            print(f"session {number}: RSS {rss[-1][1]:.1f} MB, {time.perf_counter() - started:.0f} s, "
-                  f"tr bindings {tr.bindings}", flush=True)
+            heap.append((number, {**malloc_figures(), **rss_parts_mb(), "python_blocks": sys.getallocatedblocks(),
+                                  "kivy_cache": kivy_cache_sizes()}))
+            print(f"session {number}: RSS {rss[-1][1]:.1f} MB, glibc {heap[-1][1]}, "
+                  f"{time.perf_counter() - started:.0f} s, tr bindings {tr.bindings}", flush=True)
             if args.minutes is not None and time.perf_counter() - started > args.minutes * 60:
                 print(f"--minutes {args.minutes:g} reached: stopping after session {number}", flush=True)
                 break
@@ -304,6 +410,9 @@ def main() -> int:
                 snapshots[number] = tracemalloc.take_snapshot()
     elapsed = time.perf_counter() - started
     args.sessions = number
+    gc.collect()
+    malloc_trim()  # what glibc gives back when asked: the RSS a session-end malloc_trim would leave
+    rss_end_trimmed = round(rss_mb(), 2)
     if sampler is not None:
         sampler.stop()
     pilot.stop()
@@ -311,6 +420,14 @@ def main() -> int:
     display.stop()
 
     frames = summarise_frames(pilot.frame_ms, pilot.frame_session)
+    drawn = [(ms, cpu, session) for ms, cpu, session, drew in
+             zip(pilot.frame_ms, pilot.frame_cpu_ms, pilot.frame_session, pilot.frame_drew, strict=True) if drew]
+    # Only the frames that drew the window (a wait's frames that draw nothing take ~0.2 ms and fill the median).
+    frames["drawn_frames"] = {key: value for key, value in summarise_frames(
+        [d[0] for d in drawn], [d[2] for d in drawn]).items() if key not in ("histogram_edges_ms", "histogram_counts")}
+    frames["drawn_frames"]["ui_thread_cpu"] = {key: value for key, value in summarise_frames(
+        [d[1] for d in drawn], [d[2] for d in drawn]).items() if key in ("median_ms", "p99_ms", "max_ms",
+                                                                        "over_33ms_after_warm_up")}
     frames["ui_thread_cpu"] = {key: value for key, value in summarise_frames(pilot.frame_cpu_ms, pilot.frame_session).items()
                                if key not in ("frames", "frames_after_warm_up")}
     taps = summarise_taps(pilot.taps)
@@ -330,6 +447,9 @@ def main() -> int:
         "rss_mb": rss,
         "rss_growth_mb": {"from_session": 100 if 100 in rss_at else rss[0][0], "to_session": rss[-1][0],
                           "growth": round(growth, 2), "budget": 5.0},
+        "rss_at_end_after_malloc_trim_mb": rss_end_trimmed,
+        # glibc's heap at each RSS point (mallinfo2): in use by callers, and freed but held by the arenas
+        "malloc_mb": heap,
         # the 150 worst after the warm-up (by the UI thread's own CPU time), then the 50 worst of the warm-up
         "stalls": sorted((x for x in pilot.stalls if x["session"] >= WARM_UP_SESSIONS), key=lambda x: -x["cpu_ms"])[:150]
         + sorted((x for x in pilot.stalls if x["session"] < WARM_UP_SESSIONS), key=lambda x: -x["cpu_ms"])[:50],
@@ -356,13 +476,24 @@ def main() -> int:
     print(f"frame time after session {WARM_UP_SESSIONS}: median {frames['median_ms']} ms, p99 {frames['p99_ms']} ms, "
           f"max {frames['max_ms']} ms, over 33 ms: {frames['over_33ms_after_warm_up']} "
           f"(in the first {WARM_UP_SESSIONS} sessions: {frames['over_33ms_in_warm_up']})")
+    drawn_frames = frames["drawn_frames"]
+    print(f"frames that drew the window, after session {WARM_UP_SESSIONS}: {drawn_frames['frames_after_warm_up']}, "
+          f"median {drawn_frames['median_ms']} ms, p99 {drawn_frames['p99_ms']} ms, over 33 ms: "
+          f"{drawn_frames['over_33ms_after_warm_up']}; their UI-thread CPU: median "
+          f"{drawn_frames['ui_thread_cpu']['median_ms']} ms, max {drawn_frames['ui_thread_cpu']['max_ms']} ms")
     cpu = frames["ui_thread_cpu"]
     print(f"UI thread CPU per frame: median {cpu['median_ms']} ms, p99 {cpu['p99_ms']} ms, max {cpu['max_ms']} ms, "
           f"over 33 ms: {cpu['over_33ms_after_warm_up']} (first {WARM_UP_SESSIONS}: {cpu['over_33ms_in_warm_up']})")
-    print(f"tap to next screen: p50 {taps['p50_ms']} ms, p95 {taps['p95_ms']} ms, max {taps['max_ms']} ms "
+    print(f"tap to next screen after session {WARM_UP_SESSIONS}: p50 {taps['p50_ms']} ms, p95 {taps['p95_ms']} ms, max {taps['max_ms']} ms "
           f"(budget p95 < {TAP_BUDGET_MS:.0f} ms): {'PASS' if taps['p95_ms'] < TAP_BUDGET_MS else 'OVER'}")
     print(f"RSS at session {result['rss_growth_mb']['from_session']}: {base:.1f} MB, at the end: {rss[-1][1]:.1f} MB, "
-          f"growth {growth:+.2f} MB (budget < 5 MB): {'PASS' if growth < 5 else 'OVER'}")
+          f"growth {growth:+.2f} MB (budget < 5 MB): {'PASS' if growth < 5 else 'OVER'}; "
+          f"after malloc_trim(0) at the end: {rss_end_trimmed:.1f} MB")
+    heap_at = dict(heap)
+    if heap_at.get(result["rss_growth_mb"]["from_session"]) and heap[-1][1]:
+        first, last = heap_at[result["rss_growth_mb"]["from_session"]], heap[-1][1]
+        print(f"glibc heap: in use {first['in_use_mb']:.1f} -> {last['in_use_mb']:.1f} MB, freed but held "
+              f"{first['free_held_mb']:.1f} -> {last['free_held_mb']:.1f} MB")
     if "tracemalloc" in result:
         print(f"Python allocations that grew most from session {trace_from} to {trace_to}:")
         for entry in result["tracemalloc"]["grew"][:12]:

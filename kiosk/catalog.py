@@ -175,6 +175,24 @@ class Guide(_Model):
         return self
 
 
+class ItemTranslation(_Model):
+    """An item's texts in one more language (the contract carries both: issue #13), for what the catalog and
+    guide screens show. Every field is optional: what is left out shows in Chinese. Lists follow the Chinese
+    ones one for one (same count, same order), so the n-th English material is the n-th material."""
+
+    name: Annotated[str, Field(min_length=2, max_length=120)] | None = None
+    department: Annotated[str, Field(min_length=2, max_length=120)] | None = None
+    service_object: Annotated[str, Field(min_length=2, max_length=300)] | None = None
+    result: Annotated[str, Field(min_length=2, max_length=300)] | None = None
+    conditions: tuple[Annotated[str, Field(min_length=2, max_length=300)], ...] | None = None
+    process: tuple[Annotated[str, Field(min_length=2, max_length=200)], ...] | None = None
+    materials: tuple[Annotated[str, Field(min_length=2, max_length=160)], ...] | None = None  # names only
+
+
+# The languages an item may carry besides its Chinese (the kiosk's gettext languages other than zh_CN).
+TranslatedLanguage = Literal["en"]
+
+
 class CatalogItem(_Model):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,6}-[0-9]{3}$")]
     name: Annotated[str, Field(min_length=2, max_length=40)]
@@ -187,6 +205,21 @@ class CatalogItem(_Model):
     fields: tuple[FormField, ...] = ()
     bundle_items: tuple[str, ...] = ()  # member item codes of a 一件事 bundle
     print_template: PrintTemplate | None = None
+    # {"en": {...}}: the item's English; an item without it shows its Chinese in every language.
+    i18n: dict[TranslatedLanguage, ItemTranslation] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _translations_follow_the_lists(self) -> CatalogItem:
+        # A translated list of another length would put one material's English on another material.
+        chinese = {"conditions": self.guide.conditions, "process": self.guide.process,
+                   "materials": self.guide.materials}
+        for language, translation in self.i18n.items():
+            for field_name, originals in chinese.items():
+                translated = getattr(translation, field_name)
+                if translated is not None and len(translated) != len(originals):
+                    raise ValueError(f"i18n.{language}.{field_name} has {len(translated)} entries but the guide "
+                                     f"has {len(originals)}; translate each one, in the same order")
+        return self
 
     @model_validator(mode="after")
     def _kind_rules(self) -> CatalogItem:
@@ -242,6 +275,58 @@ class Catalog(_Model):
 
     def members(self, bundle: CatalogItem) -> tuple[CatalogItem, ...]:
         return tuple(self.item(code) for code in bundle.bundle_items)
+
+
+# -- languages ------------------------------------------------------------------------------------------------
+TRANSLATABLE = ("name", "department", "service_object", "result", "conditions", "process", "materials")
+
+
+def item_text(item: CatalogItem, field_name: str, language: str | None) -> Any:
+    """The item's ``field_name`` (one of TRANSLATABLE) in ``language`` ("en", "zh_CN" …), falling back to the
+    Chinese when the catalog has no translation of it. ``materials`` gives the material names."""
+    if field_name not in TRANSLATABLE:
+        raise KeyError(f"{field_name} is not a translatable item field; one of {', '.join(TRANSLATABLE)}")
+    translation = item.i18n.get(_base_language(language))  # type: ignore[call-overload]
+    translated = getattr(translation, field_name, None) if translation is not None else None
+    if translated is not None:
+        return translated
+    if field_name in ("name", "department"):
+        return getattr(item, field_name)
+    if field_name == "materials":
+        return tuple(material.name for material in item.guide.materials)
+    return getattr(item.guide, field_name)
+
+
+def localized(item: CatalogItem, language: str | None) -> CatalogItem:
+    """A copy of ``item`` whose shown texts are in ``language`` where the catalog has them: for display
+    only (the catalog and guide screens), never for what is sent to the platform, which knows the Chinese."""
+    if _base_language(language) not in item.i18n:
+        return item
+    materials = tuple(material.model_copy(update={"name": name})
+                      for material, name in zip(item.guide.materials, item_text(item, "materials", language),
+                                                strict=True))
+    guide = item.guide.model_copy(update={
+        "service_object": item_text(item, "service_object", language), "result": item_text(item, "result", language),
+        "conditions": item_text(item, "conditions", language), "process": item_text(item, "process", language),
+        "materials": materials})
+    return item.model_copy(update={"name": item_text(item, "name", language),
+                                   "department": item_text(item, "department", language), "guide": guide})
+
+
+def _base_language(language: str | None) -> str:
+    return (language or "").split("_")[0].split("-")[0].lower()
+
+
+def translation_gaps(item: CatalogItem, language: str = "en") -> list[tuple[str, str]]:
+    """(field, message) for the texts an item does not carry in ``language``: a warning of `kiosk catalog
+    check`, never a refusal (the item then shows in Chinese)."""
+    translation = item.i18n.get(language)  # type: ignore[call-overload]
+    if translation is None:
+        return [(f"i18n.{language}", f"no {language} text: the item shows in Chinese to a citizen who chose "
+                                     f"{language}; add i18n.{language}.name and the guide texts")]
+    wanted = [name for name in TRANSLATABLE if getattr(translation, name) is None
+              and (name not in ("conditions", "materials", "process") or item_text(item, name, None))]
+    return [(f"i18n.{language}.{name}", f"no {language} text for {name}: it shows in Chinese") for name in wanted]
 
 
 def _cross_item_problems(items: tuple[CatalogItem, ...]) -> list[tuple[str, str, str]]:

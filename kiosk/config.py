@@ -37,7 +37,7 @@ PRINTER_SCHEMES = ("usb", "serial", "tcp", "file", "sim")
 CAMERA_SCHEMES = ("v4l2", "sim", "none")
 IDREADER_SCHEMES = ("serial", "sim", "none")
 SCANNER_SCHEMES = ("evdev", "serial", "keyboard", "none")
-DEVICE_NAMES = ("printer", "camera", "idreader", "scanner")
+DEVICE_NAMES = ("printer", "camera", "doc_camera", "idreader", "scanner")
 DEMO_DEVICE_SECRET = "demo-device-secret-change-me"  # public (README, sandbox): never a real kiosk's secret
 EMBEDDED = "embedded"
 # Device URL parameters with a type, checked at load: name -> (kind, smallest, largest).
@@ -67,6 +67,11 @@ class KioskSection(_Strict):
     window_size: tuple[Annotated[int, Field(ge=240, le=4320)], Annotated[int, Field(ge=320, le=7680)]] = (1080, 1920)
     fullscreen: bool = True
     large_text: bool = False
+    # The platform's id of the service point this kiosk books appointments at (issue #17); the demo's point.
+    service_point: Annotated[str, Field(pattern=r"^[A-Z0-9-]{2,40}$")] = "JINSHUI-CENTRE"
+    # Queue-ticket services as this hall's windows are arranged: {"社保医保" = "市人力资源和社会保障局", …}
+    # (service name -> the catalog department whose queue it takes). Empty: derived from the catalog.
+    ticket_services: dict[Annotated[str, Field(min_length=2, max_length=20)], str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _warning_inside_timeout(self) -> KioskSection:

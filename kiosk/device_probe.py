@@ -122,6 +122,25 @@ def probe_camera(url: str, seconds: float) -> DeviceStatus:
     return status
 
 
+def probe_doc_camera(url: str, seconds: float) -> DeviceStatus:
+    """The document camera (高拍仪) opened for a moment: its state and the age of its newest frame."""
+    from devices.doccam import doc_camera_status, open_doc_camera
+    from devices.doccam.status import FIX
+
+    camera = open_doc_camera(url)
+    initial = camera.status
+    camera.start()
+    try:
+        status = _wait_for_change(lambda: camera.status, initial, seconds)
+        if status != initial:
+            status = doc_camera_status(camera)  # while it runs: the last frame's age, or the fault and its fix
+    finally:
+        camera.stop()
+    if status == initial:
+        return DeviceStatus.fault(f"document camera {url}: no frame within {seconds:g} s; {FIX}")
+    return status
+
+
 def probe_scanner(url: str, seconds: float) -> DeviceStatus:
     if url == "keyboard":
         return DeviceStatus.ok("keyboard-wedge scanner: its keystrokes arrive through the window; "
@@ -141,10 +160,12 @@ def probe_scanner(url: str, seconds: float) -> DeviceStatus:
 PROBES: dict[str, Callable[[str, float], DeviceStatus]] = {
     "printer": probe_printer,
     "camera": probe_camera,
+    "doc_camera": probe_doc_camera,
     "idreader": probe_id_reader,
     "scanner": probe_scanner,
 }
-LABELS = {"printer": "printer", "camera": "camera", "idreader": "ID card reader", "scanner": "scanner"}
+LABELS = {"printer": "printer", "camera": "camera", "doc_camera": "document camera", "idreader": "ID card reader",
+          "scanner": "scanner"}
 
 
 def check_devices(

@@ -43,11 +43,12 @@ LOW_DISK_BYTES = 200 * 1024 * 1024  # below this the outbox soon refuses new app
 
 @dataclass(frozen=True, slots=True)
 class DeviceCheck:
-    name: str  # printer | camera | idreader | scanner
+    name: str  # printer | camera | doc_camera | idreader | scanner
     url: str
     state: str  # ok | degraded | fault | disabled
     reason: str
     required: bool
+    kind: str = ""  # the URL's kind: usb, serial, v4l2, sim, keyboard … (none when switched off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,8 @@ def device_checks(
     for name in DEVICE_NAMES:
         status = statuses[name]
         reason = status.reason if status is not None else f"{LABELS[name]} switched off in the config (\"none\")"
-        checks.append(DeviceCheck(name, urls[name], state_name(status), reason, name in required))
+        kind = urls[name].split("://", 1)[0] if "://" in urls[name] else urls[name]
+        checks.append(DeviceCheck(name, urls[name], state_name(status), reason, name in required, kind))
     return tuple(checks)
 
 
@@ -410,7 +412,8 @@ def collect_from_runtime(runtime: Any, **options: Any) -> DiagnosticReport:
     device could not be opened), its platform client, its outbox and its start time, where it has them."""
     printer = runtime.print_service.printer if getattr(runtime, "print_service", None) is not None else None
     objects = {"printer": printer, "idreader": getattr(runtime, "id_reader", None),
-               "camera": getattr(runtime, "camera", None), "scanner": getattr(runtime, "scanner", None)}
+               "camera": getattr(runtime, "camera", None), "scanner": getattr(runtime, "scanner", None),
+               "doc_camera": _doc_camera_source(getattr(runtime, "doc_camera", None))}
     recorded = dict(getattr(runtime, "device_status", {}) or {})
     devices: dict[str, StatusSource] = {}
     for name in DEVICE_NAMES:
@@ -421,6 +424,15 @@ def collect_from_runtime(runtime: Any, **options: Any) -> DiagnosticReport:
     options.setdefault("outbox", getattr(runtime, "outbox", None))
     options.setdefault("started_at", getattr(runtime, "started_at", None))
     return collect(runtime.config, devices=devices, **options)
+
+
+def _doc_camera_source(camera: Any) -> StatusSource | None:
+    """The 高拍仪 runs only while materials are photographed: idle is ok, not "not started"."""
+    if camera is None:
+        return None
+    from devices.doccam import doc_camera_status
+
+    return lambda: doc_camera_status(camera)
 
 
 def statuses_from_report(report: DiagnosticReport) -> dict[str, DeviceStatus | None]:

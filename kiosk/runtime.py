@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devices.status import DeviceStatus
-from kiosk.config import KioskConfig
 
 if TYPE_CHECKING:  # imported in start(), after the kiosk's first frame (issue #16): requests, sqlite_utils
     from kiosk.catalog_cache import CatalogCache, CatalogState
+    from kiosk.config import KioskConfig  # pydantic; the first frame has cli/first_frame.py's plain view
     from kiosk.platform_client import PlatformClient
 
 log = logging.getLogger(__name__)
@@ -319,7 +319,16 @@ class KioskRuntime:
             states["scanner"] = DeviceStatus.ok("keyboard wedge")
         else:
             states["scanner"] = getattr(self.scanner, "status", None) or self.device_status.get("scanner")
+        states["doc_camera"] = self._doc_camera_state()
         return states
+
+    def _doc_camera_state(self) -> DeviceStatus | None:
+        """The 高拍仪 (issue #17): None when there is none; idle is ok (it runs only while capturing)."""
+        if self.doc_camera is None:
+            return self.device_status.get("doc_camera")  # failed to open: its fault; "none": None
+        from devices.doccam import doc_camera_status
+
+        return doc_camera_status(self.doc_camera, frame_age=False)
 
     def on_device_states(self, listener: Callable[[dict[str, DeviceStatus | None]], None]) -> None:
         """``listener(states)`` is called on the monitor thread whenever a device changes state."""

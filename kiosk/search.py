@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from kiosk.catalog import Catalog, CatalogItem
+from kiosk.catalog import Catalog, CatalogItem, item_text
 from kiosk.pinyin.lexicon import Lexicon, lexicon_if_loaded
 
 # Everyday words citizens type for what the catalog names formally: the key finds items containing a value.
@@ -48,6 +48,8 @@ def _texts(item: CatalogItem) -> tuple[str, ...]:
     for word, meanings in SYNONYMS.items():
         if any(meaning in text for meaning in meanings for text in texts[:3]):
             texts.append(word)
+    # A citizen who switched to English types English words: the item's English name finds it too (issue #13).
+    texts += [text for text in (item_text(item, "name", "en"), item_text(item, "department", "en")) if text not in texts]
     return tuple(texts)
 
 

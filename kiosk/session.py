@@ -64,6 +64,7 @@ class Session:
     citizen: Citizen | None = None
     item_code: str | None = None
     form: dict[str, str] = field(default_factory=dict)
+    form_draft: dict[str, str] = field(default_factory=dict)  # typed, not yet checked: kept on 上一步
     materials_present: set[str] = field(default_factory=set)
     idempotency_key: str | None = None
     receipt_number: str | None = None

@@ -33,10 +33,11 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices.fonts import cjk_font_file
 from devices.scanner.burst import KeystrokeBurstDetector
+from kiosk.app_env import release_freed_memory
 from kiosk.demo_props import DemoProps
 from kiosk.i18n import translate
 from kiosk.sdnotify import Notifier, watchdog_interval
-from kiosk.session import Level, Session
+from kiosk.session import Session
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.idle import IdleWatch
@@ -47,11 +48,12 @@ from screens.widgets import TopBar
 if TYPE_CHECKING:  # imported on first use, after the first frame (issue #16)
     from kiosk.catalog import CatalogItem
     from kiosk.desk import Desk
-    from kiosk.desk.outcomes import Message
     from kiosk.runtime import KioskRuntime
     from screens.presenter import Presenter
     from screens.routes_capture import CaptureRoutes
+    from screens.routes_counter import CounterRoutes
     from screens.routes_help import HelpRoutes
+    from screens.routes_journey import JourneyRoutes
     from screens.routes_maintenance import MaintenanceRoutes
     from screens.routes_service import ServiceRoutes
 
@@ -65,9 +67,6 @@ LARGE_TEXT_SCALE = 1.3
 KEY_ESCAPE, KEY_F1 = 27, 282
 KEYS_ENTER = (13, 271)  # Return and keypad Enter
 RECEIPT_SCREENS = ("progress",)  # where a scanned receipt QR is looked up
-# The screen that takes each identity step, keyed by kiosk.desk.assurance.Step (a StrEnum: "card" is Step.CARD);
-# the desk's modules load after the first frame (issue #16).
-IDENTITY_SCREENS = {"card": "identify", "face": "face"}
 _loaded_kv: set[str] = set()
 
 
@@ -111,17 +110,29 @@ def register_fonts() -> None:
 
 FIRST_FRAME_KV = ("widgets", "home")  # all the home screen needs; the rest load one per frame after READY
 AFTER_FIRST_FRAME_MODULES = ("kiosk.desk.desk", "screens.presenter", "screens.routes_help", "screens.routes_maintenance",
-                             "screens.routes_service", "screens.routes_capture")
-CORE_PARTS = ("desk", "presenter", "help", "maintenance", "finish", "capture")  # KioskApp's cached properties
+                             "screens.routes_service", "screens.routes_capture", "screens.routes_journey",
+                             "screens.routes_counter")
+# KioskApp's cached properties, built after the first frame
+CORE_PARTS = ("desk", "presenter", "journey", "counter", "help", "maintenance", "finish", "capture")
 
 
-def preload_modules() -> Future:
+def preload_modules(before: Callable[[], Any] | None = None) -> tuple[Future, Future]:
     """The desk, the routes and every screen's module, imported on a thread of its own after the first frame
     (not the runtime's pool, which long device and platform work may fill): the UI thread keeps drawing (and
-    pinging the watchdog) meanwhile, and then only builds objects (issue #16)."""
+    pinging the watchdog) meanwhile, and then only builds objects (issue #16). ``before`` (the config's full
+    validation) runs first on the same thread, not on one more thread beside it (each import-heavy thread
+    takes the GIL from the UI thread); the first future is its result, the second the imports', which fail
+    with its error."""
+    checked: Future = Future()
     done: Future = Future()
 
     def run() -> None:
+        try:
+            checked.set_result(before() if before is not None else None)
+        except BaseException as error:  # noqa: BLE001 - handed to the UI thread (a ConfigError: it stops)
+            checked.set_exception(error)
+            done.set_exception(error)
+            return
         try:
             for name in AFTER_FIRST_FRAME_MODULES:
                 importlib.import_module(name)
@@ -132,7 +143,7 @@ def preload_modules() -> Future:
             done.set_result(None)
 
     threading.Thread(target=run, name="kiosk-preload", daemon=True).start()
-    return done
+    return checked, done
 
 
 def load_kv_files(names: tuple[str, ...] = KV_FILES) -> None:
@@ -182,8 +193,11 @@ class KioskApp(App):
         self._wedge = KeystrokeBurstDetector()
         # Device and outbox events come in bursts from worker threads: each burst is one UI update.
         self._availability_changed = Clock.create_trigger(lambda _dt: self.update_availability())
-        self._outbox_changed = Clock.create_trigger(lambda _dt: self._check_upload())
-        self._face_match: tuple[str, Future] | None = None  # (session id, the early face match)
+        self._outbox_changed = Clock.create_trigger(lambda _dt: self.journey.check_upload())
+        # A config problem found after the first frame (cli/first_frame.py): the App stops and `kiosk run`
+        # reports it with exit 78, as one found before the window.
+        self.config_problem: str | None = None
+        self._config_checked: Future | None = None
 
     @functools.cached_property
     def desk(self) -> Desk:
@@ -221,6 +235,18 @@ class KioskApp(App):
 
         return CaptureRoutes(self)
 
+    @functools.cached_property
+    def journey(self) -> JourneyRoutes:  # identify, choose, materials, form, submit, query, rate
+        from screens.routes_journey import JourneyRoutes
+
+        return JourneyRoutes(self)
+
+    @functools.cached_property
+    def counter(self) -> CounterRoutes:  # progress, pickup, reprint, queue tickets
+        from screens.routes_counter import CounterRoutes
+
+        return CounterRoutes(self)
+
     @property
     def session(self) -> Session:
         return self.desk.session
@@ -249,8 +275,9 @@ class KioskApp(App):
         root.add_widget(self.top_bar)
         root.add_widget(self.manager)
         tr.fbind("_", self._retitle)
-        if self.config_kiosk.kiosk.large_text:
-            self.toggle_large_text()
+        if self.config_kiosk.kiosk.large_text:  # the station's own size; 长辈模式 scales from it (routes_access)
+            self.large_text = True
+            Metrics.fontscale = LARGE_TEXT_SCALE
         return root
 
     def on_start(self) -> None:
@@ -277,14 +304,43 @@ class KioskApp(App):
     def _announce_ready(self, _dt: float) -> None:
         self.notifier.ready(status="home screen up")
         log.info("kiosk %s ready", self.config_kiosk.kiosk.device_id)
-        # Only now the rest: services and imports on worker threads, the other screens one per frame.
-        self._preload = preload_modules()
+        # Only now the rest: the whole config validated, services and imports on worker threads, the other
+        # screens one per frame. The desk, the preload and the runtime's start all wait for the config.
+        self._config_checked, self._preload = preload_modules(self._validate_config)
+        self._await(self._config_checked, self._config_validated)
         Clock.schedule_once(self._build_next_screen, 0)
         if not self.runtime.started:
-            self._await(self.runtime.run_in_background(self.runtime.start), self._runtime_started)
+            self._await(self.runtime.run_in_background(self._start_runtime), self._runtime_started)
+
+    def _validate_config(self) -> Any:
+        """On the preload thread: the first frame's plain view of the config (cli/first_frame.py) replaced by
+        the fully validated config, before the desk or the runtime's services read it (the values the first
+        frame used are the same). A config that is already validated (tests, the benchmarks) is kept."""
+        config = self.runtime.config
+        validated = getattr(config, "validated", None)
+        if validated is not None:
+            config = validated()  # kiosk.config.ConfigError: see _config_validated
+            self.runtime.config = config
+            self.config_kiosk = config
+        return config
+
+    def _config_validated(self, future: Future) -> None:
+        error = future.exception()
+        if error is None:
+            return
+        self.config_problem = str(error)
+        log.error("the config is invalid; stopping: %s", error)
+        self.stop()
+
+    def _start_runtime(self) -> Any:
+        if self._config_checked is not None:
+            self._config_checked.result()  # no services on a config that failed validation
+        return self.runtime.start()
 
     def _runtime_started(self, future: Future) -> None:
         error = future.exception()
+        if error is not None and self._config_checked is not None and error is self._config_checked.exception():
+            return  # the config failed validation: the App is stopping (_config_validated)
         if error is not None:
             log.error("the kiosk could not start its services: %s", error, exc_info=error)
             self.screen("home").availability_text = translate("availability.home.unavailable")
@@ -299,6 +355,8 @@ class KioskApp(App):
         """One piece per frame, so no frame after READY stalls: the core, a kv file, the screen classes, or a
         screen."""
         core = [name for name in CORE_PARTS if name not in self.__dict__]
+        if self.config_problem is not None:
+            return  # stopping (see _config_validated)
         if self._kv_to_load:
             load_kv_files((self._kv_to_load.pop(0),))
         elif self._preload is not None and not self._preload.done():
@@ -377,27 +435,6 @@ class KioskApp(App):
         self.top_bar.title = translate(self.manager.current_screen.title_key)
         self.title = translate("app.title")
 
-    def toggle_large_text(self) -> None:
-        self.large_text = not self.large_text
-        Metrics.fontscale = LARGE_TEXT_SCALE if self.large_text else 1.0
-
-    def call_staff(self) -> None:
-        self.help.call_staff()
-
-    def require_identity(self, then: Callable[[], None], need: Level = Level.VERIFIED,
-                         hint: Message | None = None) -> None:
-        """Ask for exactly the identity step that is missing (the card, then the face), then ``then()``."""
-        step = self.desk.identity.missing(need)
-        if step is None:
-            then()
-            return
-        self.desk.identity.need = need
-        from kiosk.desk.outcomes import Message
-
-        screen = IDENTITY_SCREENS[step]
-        self.screen(screen).show_need(hint or Message(f"identify.need_{step.value}"))
-        self.nav.ask(screen, lambda _identified: self.require_identity(then, need))
-
     def end_session(self) -> None:
         """Wipe the session and every screen, then show the home screen."""
         self.runtime.end_session(self.desk.end_session())
@@ -406,7 +443,13 @@ class KioskApp(App):
         self.help.session_ended()  # the help panel and the last citizen's call leave with them
         self.idle.close()
         self.access.session_ended()  # the next citizen starts in Chinese, normal mode
+        # The devices as they are now, not as some screen last saw them: a fault that came and went between
+        # two monitor polls is never published as a change, and would leave print items disabled all day.
+        self.update_availability()
         self.nav.home()
+        # The session's freed memory back to the system, on a worker (issue #16: RSS crept up per citizen).
+        if not self.runtime.executor._shutdown:  # not while the kiosk is stopping
+            self.runtime.run_in_background(release_freed_memory)
         log.info("session ended")
 
     def end_session_soon(self, seconds: float, only_on: str | None = None, session_id: str | None = None) -> None:
@@ -497,7 +540,7 @@ class KioskApp(App):
         if self.manager.current == "identify":  # a card left on the reader does not start a session by itself
             self.demo.card_read(card.id_number)  # the demo's face for the 人证比对 (no-op with a real camera)
             self.access.cue("card_read")
-            self._identified(self.desk.identity.card(card))
+            self.journey.identified(self.desk.identity.card(card))
 
     def handle_code(self, text: str | None, source: str) -> None:
         """A QR code or barcode from the camera or a scanner. Only accepted kinds are acted on; a URL or
@@ -518,150 +561,31 @@ class KioskApp(App):
 
             if isinstance(answer, QrPayload):  # a token only the platform can vouch for
                 self.screen("identify").show_status(translate("identify.verifying"))
-                self.background(self.desk.identity.verify_token, answer, on_done=self._identified,
+                self.background(self.desk.identity.verify_token, answer, on_done=self.journey.identified,
                                 on_error=lambda error: log.exception("verifying failed", exc_info=error))
             else:
-                self._identified(answer)
+                self.journey.identified(answer)
 
-    # -- citizen events (from the screens) ----------------------------------------------------------------
-    def identify_typed(self, text: str) -> None:
-        self._identified(self.desk.identity.typed(text))
 
-    def _identified(self, outcome: Any) -> None:
-        from kiosk.desk.outcomes import Identified
 
-        if self.manager.current not in IDENTITY_SCREENS.values():
-            return
-        if not isinstance(outcome, Identified):
-            self.access.cue("error")  # refused: a sound before the words, for those who cannot see them
-            self.presenter.show(outcome)
-            return
-        if outcome.reminder is not None:  # 证照临期提醒: said, and the journey goes on
-            from screens.popups import show_message
 
-            show_message(translate("identify.bar"), outcome.reminder.text())
-        if not self.nav.answer(outcome):
-            self.go("catalog")  # identified first, the item chosen after
 
-    def face_steady(self, jpeg: bytes) -> None:
-        """The steady face, while the citizen is asked to blink: matched by the platform in parallel, so the
-        decision comes as soon as liveness passes (the answer is used only then)."""
-        self._face_match = (self.session.id, self.runtime.run_in_background(self.desk.identity.match_face, jpeg))
 
-    def face_captured(self, jpeg: bytes) -> None:
-        """Liveness passed: the early match's answer, or the live face's best frame sent now (memory only)."""
-        early, self._face_match = self._face_match, None
-        if early is None or early[0] != self.session.id:
-            self.background(self.desk.identity.verify_face, jpeg, on_done=self._identified,
-                            on_error=lambda error: log.exception("face check failed", exc_info=error))
-            return
-        session_id = self.session.id
 
-        def decided(done: Future) -> None:
-            if self.session.id != session_id:
-                return  # the citizen left meanwhile
-            if done.exception() is not None:  # the early ask failed: ask again with the live frame
-                self._face_match = None
-                self.face_captured(jpeg)
-            else:
-                self._identified(self.desk.identity.accept_face(done.result()))
 
-        self._await(early[1], decided)
 
-    def choose_item(self, code: str) -> None:
-        if self.desk.apply.choose(code):
-            self.go("guide")
 
-    def start_item(self) -> None:
-        from kiosk.desk.outcomes import NeedIdentity
 
-        outcome = self.desk.apply.start()
-        if isinstance(outcome, NeedIdentity):
-            self.require_identity(lambda: self.presenter.show(self.desk.apply.identified()), outcome.need,
-                                  outcome.hint)
-        else:
-            self.presenter.show(outcome)
 
-    def materials_entered(self) -> None:
-        """The materials screen is showing: what is known at once, or ask the platform first."""
-        if self.desk.apply.materials_known:
-            self.presenter.show(self.desk.apply.materials())
-        else:
-            self.run_step(self.desk.apply.eligibility)
 
-    def materials_next(self, ticked: list[str], pledge: bool) -> None:
-        self.presenter.show(self.desk.apply.materials_done(ticked, pledge))
 
-    def commitment_agreed(self) -> None:
-        self.presenter.show(self.desk.apply.after_materials())
 
-    def form_done(self, values: dict[str, str]) -> None:
-        self.presenter.show(self.desk.apply.form_done(values))
 
-    def submit_application(self) -> None:
-        self.run_step(self.desk.apply.submit)
 
-    def _check_upload(self) -> None:
-        """The outbox moved: an application saved on this kiosk may have been uploaded while its citizen is here."""
-        if self.session.local_reference:
-            self.run_step(self.desk.apply.upload_news)
 
-    def print_query(self) -> None:
-        job = self.desk.query.print_job()
-        if job is not None:
-            screen = self.screen("query")
-            screen.state, screen.status_text = "printing", translate("result.printing")
-            self.presenter.print(job, screen.show_print)
 
-    def queue_query(self) -> None:
-        self.run_step(self.desk.query.queue)
 
-    def rate(self, level: int) -> None:
-        ask = self.desk.rating.choose(level)
-        if ask is not None:
-            self.presenter.show(ask)
-        else:
-            self.screen("rating").sending()
-            self.submit_rating(level)
 
-    def submit_rating(self, level: int, reasons: list[str] | None = None, callback: bool = False) -> None:
-        self.background(self.desk.rating.send, level, reasons, callback, on_done=self.presenter.show,
-                        on_error=lambda error: log.warning("rating failed: %s", error))
 
-    def open_progress(self, mode: str = "progress") -> None:
-        self.screen("progress").start(mode)
-        self.go("progress")
 
-    def open_pickup(self) -> None:
-        self.open_progress("pickup")
 
-    def look_up_receipt(self, receipt_number: str) -> None:
-        from kiosk.desk.outcomes import LookingUp
-
-        self.presenter.show(LookingUp(receipt_number))
-
-    def pick_up_shown(self) -> None:
-        """The pickup button on a ready application's progress (or 再试一次 after a failed print)."""
-        progress = self.screen("progress").progress
-        if progress is not None and progress.ready_for_pickup:
-            self.presenter.show(self.desk.service.start_pickup(progress))
-
-    retry_pickup = pick_up_shown
-
-    def reprint_receipt(self) -> None:
-        screen = self.screen("progress")
-        if screen.progress is not None:
-            screen.notice_text = translate("desk.reprint.printing")
-            self.presenter.print(self.desk.service.reprint(screen.progress),
-                                 lambda text, _image, _ok: setattr(screen, "notice_text", text))
-
-    def open_tickets(self) -> None:
-        self.screen("ticket").show_departments(self.desk.service.departments())
-        self.go("ticket")
-
-    def take_queue_ticket(self, department: str) -> None:
-        self.run_step(self.desk.service.take_ticket, department)
-
-    def present_demo_receipt(self) -> None:
-        """Demo: the seeded receipt held up to the simulated camera; the real decode worker reads it."""
-        self.demo.receipt(self.screen("progress").mode)

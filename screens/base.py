@@ -7,15 +7,28 @@ from kivy.app import App
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import catalog, current_language
+from screens.i18n import tr
 
 # Screens that serve two services under one name: the prompt follows the title the screen shows now.
 _PROMPT_BY_TITLE = {"desk.pickup_bar": "voice.prompt.pickup", "desk.progress_bar": "voice.prompt.progress"}
+# Screens whose texts are built in Python from the catalog (item names, guide texts), not by kv ``tr._`` rules:
+# a language switch while one is shown builds it again by repeating its on_pre_enter (safe to repeat there).
+_REBUILT_ON_LANGUAGE = frozenset({"catalog", "guide"})
 
 
 class KioskScreen(Screen):
     title_key = "app.title"
     show_home_button = True
     show_back_button = True  # 上一步 in the top bar (the navigator's pop); off where there is no step back
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if self.name in _REBUILT_ON_LANGUAGE:  # set by the kv rule, applied during Screen.__init__
+            tr.fbind("_", self._language_switched)  # one binding per screen, for the life of the app
+
+    def _language_switched(self, *_args) -> None:
+        if self.manager is not None and self.manager.current == self.name:
+            self.on_pre_enter()
 
     @property
     def app(self):  # the running KioskApp
@@ -30,6 +43,10 @@ class KioskScreen(Screen):
             return by_title
         key = f"voice.prompt.{self.name}"
         return key if key in catalog(current_language()) or key in catalog("zh_CN") else "voice.prompt.generic"
+
+    def go_home(self) -> None:
+        """The top bar's 返回首页: the session ends. A screen may ask something first (the receipt: rate?)."""
+        self.app.end_session()
 
     def reset(self) -> None:
         """Forget everything shown for the previous citizen. Screens that show personal data override it."""

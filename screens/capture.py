@@ -77,6 +77,7 @@ class CaptureScreen(KioskScreen):
     alert = BooleanProperty(False)
     last_material = BooleanProperty(False)
     page_count = NumericProperty(0)
+    camera_down = BooleanProperty(False)  # the 高拍仪 failed: no preview, 不拍照，继续办理 offered
 
     def on_enter(self, *args: Any) -> None:
         self.app.capture.start()
@@ -88,7 +89,8 @@ class CaptureScreen(KioskScreen):
     def show_view(self, view: Any) -> None:
         self.progress_text = tr._("capture.progress", current=view.current + 1, total=len(view.materials),
                                   material=view.material)
-        self.show_message(view.message.text())
+        self.camera_down = view.camera_down
+        self.show_message(view.message.text(), alert=view.camera_down)
         self.last_material = view.is_last
         self.page_count = len(view.pages)
         strip = self.ids.page_strip
@@ -114,6 +116,7 @@ class CaptureScreen(KioskScreen):
         self.app.capture.desk.forget()
         self.progress_text = self.message_text = ""
         self.page_count = 0
+        self.camera_down = False
         self._shown_pages = ()
         self.ids.page_strip.clear_widgets()  # the thumbnails show a citizen's papers
         self.ids.preview.clear()

@@ -48,10 +48,14 @@ class ConfirmScreen(KioskScreen):
         lines += [f"[b]{label}[/b]  {value}" for label, value in rows[4:]]
         self.summary = "\n".join([*lines, "", f"[b]{tr._('confirm.materials')}[/b]", materials, *extra])
 
+    def back_within(self) -> bool:
+        """While the application is being submitted, 上一步 waits for the platform's answer (it did so before)."""
+        return self.busy
+
     def submit(self) -> None:
         self.error_text = ""
         self.busy = True
-        self.app.submit_application()
+        self.app.journey.submit_application()
 
     def show_error(self, text: str) -> None:
         self.busy = False

@@ -61,12 +61,12 @@ class FaceScreen(KioskScreen):
         self.guide_text = tr._(update.message_key)
         self.progress = update.progress
         if update.match_jpeg:  # the steady face: matched while the citizen blinks
-            self.app.face_steady(update.match_jpeg)
+            self.app.journey.face_steady(update.match_jpeg)
         if update.stage == "passed" and update.jpeg:
             self.checking = True
             jpeg = update.jpeg
             self._stop()
-            self.app.face_captured(jpeg)
+            self.app.journey.face_captured(jpeg)
         elif update.stage == "failed":
             self.failed = True
             self._stop()

@@ -177,21 +177,30 @@ class FormScreen(KioskScreen):
             self.index += 1
             self._show()
         else:
-            self.app.form_done(self.values)
+            self.app.journey.form_done(self.values)
 
-    def back(self) -> None:
+    def back_within(self) -> bool:
+        """The top bar's 上一步 inside the form: the address's previous level, else the previous field. False on
+        the first field: then 上一步 leaves the form for the journey's previous step (materials or identity)."""
         if self.address_stage in ("village", "detail"):
             self.ids.keyboard.layout = ""
             self.ids.keyboard.reset()
             self._address_prefix = ""
             self.value = ""
             self._choose_township()
-            return
+            return True
         if self.index == 0:
-            self.app.go("guide")
-            return
+            # Leaving the form for the previous step: what was typed waits for the citizen's return.
+            typed = {self.field.key: self.value} if self.count and self.value else {}
+            self.app.desk.apply.keep_draft({**self.values, **typed})
+            return False
         self.index -= 1
         self._show()
+        return True
+
+    def back(self) -> None:
+        if not self.back_within():
+            self.app.back()
 
     def show_error(self, text: str) -> None:
         self.error_text = text

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import re
+
 from kivy.properties import StringProperty
 
-from kiosk.catalog import CatalogItem
+from kiosk.catalog import CatalogItem, item_text, localized
 from kiosk.flow import ServiceFlow
+from kiosk.glossary import plain
+from kiosk.i18n import current_language
 from screens.base import KioskScreen
 from screens.i18n import tr
 
+_TITLES = re.compile(r"(《[^》]*》)")  # the titles of laws and documents, quoted whole
 _FORMS = {"original": "guide.form.original", "copy": "guide.form.copy", "electronic": "guide.form.electronic"}
 
 
 def guide_text(item: CatalogItem) -> str:
     """The office guide as the citizen reads it: every material, the time limits, the result, the fee."""
-    guide = item.guide
+    guide = localized(item, current_language()).guide  # English texts when the citizen chose English
     summary = ServiceFlow.guide_summary(item)
     lines = [f"[b]{tr._('guide.basis')}[/b]", *guide.legal_basis, ""]
     if guide.conditions:
@@ -50,6 +55,12 @@ def guide_text(item: CatalogItem) -> str:
     return "\n".join(lines)
 
 
+def plain_words(text: str) -> str:
+    """``text`` with the glossary's plain words for its terms, except inside 《…》: the title of a law or a
+    document is quoted as it is (its "告知承诺制" stays, or the citizen could not find it)."""
+    return "".join(part if part.startswith("《") else plain(part) for part in _TITLES.split(text))
+
+
 class GuideScreen(KioskScreen):
     title_key = "guide.bar"
     item_name = StringProperty("")
@@ -61,15 +72,28 @@ class GuideScreen(KioskScreen):
         item = self.app.current_item()
         if item is None:
             return
-        self.item_name = item.name
+        self.item_name = item_text(item, "name", current_language())
         self.kind = item.kind
-        self.department = item.department
-        self.body = guide_text(item)
+        self.department = item_text(item, "department", current_language())
+        self._show_body()
+        self.ids.scroll.scroll_y = 1
+
+    def on_kv_post(self, base_widget) -> None:
+        # 长辈模式 turned on or off while the guide is shown: the same guide in the other words.
+        self.app.access.bind(elder=lambda *_a: self._show_body())
+
+    def _show_body(self) -> None:
+        """The guide's text; in 长辈模式 its terms in plain words ("法定办结时限" → "法律规定最多几天办完", from the
+        glossary in the locale files). The item's name stays the official one: it is what the window calls it."""
+        item = self.app.current_item()
+        if item is None or not self.item_name:
+            return
+        body = guide_text(item)
         if item.bundle_items:
             catalog = self.app.catalog_state.catalog
-            names = "\n".join(f"· {catalog.item(code).name}" for code in item.bundle_items)
-            self.body = f"[b]{tr._('guide.bundle_members')}[/b]\n{names}\n\n{self.body}"
-        self.ids.scroll.scroll_y = 1
+            names = "\n".join(f"· {item_text(catalog.item(code), 'name', current_language())}" for code in item.bundle_items)
+            body = f"[b]{tr._('guide.bundle_members')}[/b]\n{names}\n\n{body}"
+        self.body = plain_words(body) if self.app.access.elder else body
 
     def show_sample(self, ref: str) -> None:
         """A material's 材料样本 / 示范文本, from the link on its line."""

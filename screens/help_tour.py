@@ -12,9 +12,15 @@ from collections.abc import Callable
 from kiosk.i18n import translate as _
 from kiosk.staffed_hours import HelpSettings, StaffedPeriod
 from kiosk.stuck import Offer
+from screens.tour import browse
 
 ALWAYS = (StaffedPeriod(weekdays=(1, 2, 3, 4, 5, 6, 7), start=dt.time(0, 0), end=dt.time(23, 59, 59)),)
 DEMO_POINT = dict(service_point="DEMO-POINT", service_point_name="示范区便民服务站", duty_phone="0371-6000 1234")
+
+
+def lead(key: str) -> str:
+    """The words of a message before its first value, in the language shown ("已通知工作人员，请稍候")."""
+    return _(key).split("{")[0].rstrip("（(：: ")
 
 
 def help_screenshots(app, pilot, runtime, shot: Callable[[str], None], finish: Callable[[], None]) -> None:
@@ -28,21 +34,20 @@ def help_screenshots(app, pilot, runtime, shot: Callable[[str], None], finish: C
 
     try:
         staffed(True)
-        pilot.tap_text(_("home.start"))
-        pilot.wait_for_screen("catalog")
+        browse(app, pilot)
         pilot.tap_text(_("nav.help"))
-        pilot.wait_for_text("已通知工作人员，请稍候")
-        pilot.wait_until(lambda: "秒" in app.help.panel.message and "0 秒" not in app.help.panel.message,
-                         "a moment of waiting")
+        pilot.wait_for_text(lead("help.assist.waiting"))
+        called = time.monotonic()
+        pilot.wait_until(lambda: time.monotonic() - called > 1.5, "a moment of waiting")
         shot("call-staff-waiting")
         store.accept_assist(runtime.help.assist.view().number, "jishu01")
-        pilot.wait_for_text("工作人员已接单", timeout=20)
+        pilot.wait_for_text(lead("help.assist.accepted"), timeout=20)
         shot("call-staff-accepted")
         finish()
 
         staffed(False)
         pilot.tap_text(_("nav.help"))
-        pilot.wait_for_text("现在无人值守")
+        pilot.wait_for_text(lead("help.assist.unstaffed"))
         shot("call-staff-unstaffed")
         pilot.tap(app.help.panel.ids.print_phones_button)
         pilot.wait_for_text(_("help_ui.panel.printed"))
@@ -50,14 +55,16 @@ def help_screenshots(app, pilot, runtime, shot: Callable[[str], None], finish: C
         finish()
         staffed(True)
 
-        pilot.tap_text(_("home.start"))
-        pilot.wait_for_screen("catalog")
+        browse(app, pilot)
         app.help.offer(Offer("stuck_idle", "catalog", "help.assist.offer_idle"))
         pilot.frames(3)
         shot("help-offer")
         finish()
 
-        pilot.tap_text(_("home.complaint"), exact=True)
+        if app.access.elder:  # the elder home has the tiles only (at most six choices)
+            app.help.open_complaint()
+        else:
+            pilot.tap_text(_("home.complaint"), exact=True)
         pilot.wait_for_screen("complaint")
         pilot.tap_text(_("help.complaint.kind_cannot_do"))
         pilot.tap_text(_("help.complaint.category_materials"))
@@ -68,7 +75,7 @@ def help_screenshots(app, pilot, runtime, shot: Callable[[str], None], finish: C
         number = app.screen("complaint").number_text
         finish()
 
-        app.open_progress()
+        app.counter.open_progress()
         pilot.wait_for_screen("progress")
         pilot.tap_text(_("help_ui.progress.switch_to_complaint"), exact=True)
         pilot.type_keys(number[2:])

@@ -1,15 +1,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import translate
 from screens.base import KioskScreen
+from screens.icons import MORE_ICON, OTHER_ICON, icon_path, named_icon
 
 if TYPE_CHECKING:  # kiosk.notices brings the platform client (requests): not before the first frame (issue #16)
+    from kiosk.catalog import Catalog, CatalogItem
     from kiosk.notices import Notice
+
+MORE_CODE = ""  # the code of the 更多事项 tile: it opens the whole catalog, not one item
+
+
+class ElderTile(ButtonBehavior, BoxLayout):
+    """A big tile of the elder home (长辈模式): a pictogram above the item's name; one tap opens its guide.
+    ``text`` is what the keypad focus says and what the Pilot taps by."""
+
+    text = StringProperty("")
+    code = StringProperty("")
+    icon = StringProperty("")  # the category's pictogram ("" = none: the words alone)
+    note = StringProperty("")  # why the item cannot be done now (a device is down), or ""
+
+
+def top_items(catalog: Catalog | None, how_many: int) -> list[CatalogItem]:
+    """The station's top items: the first of its catalog (the platform lists the most asked-for first)."""
+    return list(catalog.items[:how_many]) if catalog is not None else []
 
 
 class HomeScreen(KioskScreen):
@@ -18,6 +39,61 @@ class HomeScreen(KioskScreen):
     availability_text = StringProperty("")
     notices_text = StringProperty("")  # operator notices in force (紧急通知, holiday hours …), newest rules
     notice_emergency = BooleanProperty(False)
+    elder = BooleanProperty(False)  # 长辈模式: big tiles instead of the buttons
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        # Only one of the two homes is in the tree, so neither the keypad focus nor a tap finds the other's
+        # buttons behind it.
+        # The widgets themselves, not the weak proxies of ``ids``: the one out of the tree lives on here.
+        self._normal_home = self.ids.normal_home.__self__
+        self._elder_home = self.ids.elder_home.__self__
+        self.remove_widget(self._elder_home)
+        access = self.app.access
+        access.bind(elder=lambda _a, on: self._show_elder(on), language=lambda *_a: self._refill_tiles())
+        self.app.bind(catalog_state=lambda *_a: self._refill_tiles(),
+                      availability=lambda *_a: self._refill_tiles())
+        if access.elder:  # turned on before this screen was built
+            self._show_elder(True)
+
+    def _show_elder(self, on: bool) -> None:
+        self.elder = on
+        shown, hidden = (self._elder_home, self._normal_home) if on else (self._normal_home, self._elder_home)
+        if hidden.parent is self:
+            self.remove_widget(hidden)
+        if shown.parent is None:
+            self.add_widget(shown)
+        self._refill_tiles()
+        if self.manager is not None and self.manager.current_screen is self:
+            self.app.access.focus.screen_changed(self)  # the keypad focus walks the tiles now
+
+    def _refill_tiles(self) -> None:
+        if not self.elder:
+            return
+        grid = self.ids.tiles
+        grid.clear_widgets()
+        state = self.app.catalog_state
+        catalog = state.catalog if state is not None else None
+        availability = self.app.availability
+        # At most max_choices choices on the screen, 更多事项 included.
+        how_many = (self.app.access.max_choices or 6) - 1
+        for item in top_items(catalog, how_many):
+            usable = availability is None or availability.item_available(item.code)
+            reason = "" if usable else translate(availability.unavailable_items.get(item.code, ""))
+            icon = icon_path(item.category, OTHER_ICON)
+            tile = ElderTile(text=item.name, code=item.code, icon=str(icon) if icon else "", note=reason,
+                             disabled=not usable)
+            tile.bind(on_release=lambda t: self.open_tile(t.code))
+            grid.add_widget(tile)
+        more_icon = named_icon(MORE_ICON)
+        more = ElderTile(text=translate("elder.more"), code=MORE_CODE, icon=str(more_icon) if more_icon else "")
+        more.bind(on_release=lambda t: self.open_tile(t.code))
+        grid.add_widget(more)
+
+    def open_tile(self, code: str) -> None:
+        if code == MORE_CODE:
+            self.start()
+        else:
+            self.app.journey.choose_item(code)
 
     def start(self) -> None:
         # Guides are public: browse first, identify only when an item needs it.

@@ -35,7 +35,7 @@ class IdentifyScreen(KioskScreen):
         self.typed = text
 
     def confirm_typed(self) -> None:
-        self.app.identify_typed(self.typed)
+        self.app.journey.identify_typed(self.typed)
 
     def present_demo_card(self) -> None:
         self.app.demo.present_card()

@@ -72,10 +72,12 @@ def key_label(key: str) -> str:
 
 class KeyboardKey(KioskButton):
     key = StringProperty("")
+    follows_live_theme = True  # keyboard.kv binds its colours to theme.live (see theme.recolour)
 
 
 class CandidateButton(KioskButton):
     consumed = NumericProperty(0)
+    follows_live_theme = True
 
 
 class HandwritingPad(Widget):
@@ -139,6 +141,13 @@ class OnScreenKeyboard(BoxLayout):
     __events__ = ("on_key_press", "on_hide")
 
     _engine: PinyinEngine | None = None  # one engine (and its candidate cache) for every keyboard
+
+    def on_touch_down(self, touch) -> bool:
+        # Hidden, the keyboard is 0 high but its disabled keys still hang out of it, and a disabled widget takes
+        # every touch on it: they swallowed the taps of the screen above (the catalog's 下一页). Not ours: pass.
+        if not self.collide_point(*touch.pos):
+            return False
+        return super().on_touch_down(touch)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

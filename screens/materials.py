@@ -43,7 +43,7 @@ class MaterialsScreen(KioskScreen):
         self.shared_text = ""
         self.commitment_text = ""
         self.certificates_text = ""
-        self.app.materials_entered()
+        self.app.journey.materials_entered()
 
     def show(self, item, fetched: set[str] | None, offer, ticked: set[str] = frozenset()) -> None:
         """Called once the platform answered (or could not be reached: ``fetched`` None)."""
@@ -80,7 +80,7 @@ class MaterialsScreen(KioskScreen):
         return [w.material for w in self.ids.material_list.children if isinstance(w, MaterialToggle) and w.checked]
 
     def next(self) -> None:
-        self.app.materials_next(self.ticked(), self.pledge)
+        self.app.journey.materials_next(self.ticked(), self.pledge)
 
     def reset(self) -> None:
         self.ids.material_list.clear_widgets()

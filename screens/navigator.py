@@ -47,7 +47,11 @@ class Navigator:
         self._show()
 
     def back(self) -> None:
-        """The previous step of this journey (上一步); from the first step, home."""
+        """The previous step of this journey (上一步); from the first step, home. A screen with steps of its own
+        (the form's fields) steps back inside itself first: its ``back_within()`` is True when it did."""
+        within = getattr(self.manager.current_screen, "back_within", None)
+        if self.manager.current == self.current and within is not None and within():
+            return
         if len(self._stack) > 1:
             self._stack.pop()
         self._show()

@@ -7,11 +7,12 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.rules.materials import requirement_text
 from screens.base import KioskScreen
 from screens.i18n import tr
+from screens.result import RateFirst
 
 
-class NoticeScreen(KioskScreen):
+class NoticeScreen(RateFirst, KioskScreen):
     title_key = "notice.bar"
-    show_home_button = False  # rate first (一次一评); idle timeout still ends the session
+    # 返回首页 asks once "rate first?" (RateFirst); 上一步 goes back to the materials, to tick what was missed.
     body = StringProperty("")
     print_text = StringProperty("")
     image = StringProperty("")
@@ -30,5 +31,6 @@ class NoticeScreen(KioskScreen):
             self.ids.notice_image.reload()
 
     def reset(self) -> None:
+        self.asked_rating = False
         self.body = self.print_text = self.image = ""
         self.printed = False

@@ -36,7 +36,7 @@ class Presenter:
     # -- identify -----------------------------------------------------------------------------------------
     @show.register
     def _(self, outcome: o.NeedIdentity) -> None:
-        self.app.require_identity(lambda: None, outcome.need, outcome.hint)
+        self.app.journey.require_identity(lambda: None, outcome.need, outcome.hint)
 
     @show.register
     def _(self, outcome: o.IdentifyRefused) -> None:
@@ -181,7 +181,7 @@ class Presenter:
     @show.register
     def _(self, outcome: o.PickupReady) -> None:
         self.screen("progress").progress = outcome.progress
-        self.app.require_identity(lambda: self._pick_up(outcome.progress), outcome.need, outcome.hint)
+        self.app.journey.require_identity(lambda: self._pick_up(outcome.progress), outcome.need, outcome.hint)
 
     def _pick_up(self, progress: Any) -> None:
         screen = self.screen("pickup")

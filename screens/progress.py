@@ -100,7 +100,7 @@ class ProgressScreen(KioskScreen):
 
     def confirm_typed(self) -> None:
         if len(self.typed) == RECEIPT_DIGITS:
-            self.app.look_up_receipt(self.prefix + self.typed)
+            self.app.counter.look_up_receipt(self.prefix + self.typed)
 
     def toggle_prefix(self) -> None:
         """Between a receipt number (ZW…) and a complaint number (TS…): both are 14 digits after the letters."""

@@ -61,7 +61,7 @@ class RatingScreen(KioskScreen):
         if self.done:
             return
         self.level = level
-        self.app.rate(level)  # the desk decides: send it, or ask why first (a bad rating)
+        self.app.journey.rate(level)  # the desk decides: send it, or ask why first (a bad rating)
 
     def ask_reasons(self, level: int, reason_keys: tuple[str, ...], callback_phone_text: str) -> None:
         from screens.materials import MaterialToggle
@@ -84,7 +84,7 @@ class RatingScreen(KioskScreen):
         if self.done:
             return
         self.done = True
-        self.app.submit_rating(self.level, self.chosen_reasons(), self.callback)
+        self.app.journey.submit_rating(self.level, self.chosen_reasons(), self.callback)
 
     def show_thanks(self, text: str) -> None:
         self.thanks = text

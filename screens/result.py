@@ -1,13 +1,47 @@
 from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.modalview import ModalView
 
 from screens.base import KioskScreen
 
 
-class ResultScreen(KioskScreen):
+class RateFirstView(ModalView):
+    """"先评价一下吗？": asked once when a citizen leaves a receipt unrated; either answer moves on."""
+
+
+class RateFirst:
+    """返回首页 on a screen that is rated next (一次一评): asks once whether to rate first, then never again in
+    this visit of the screen, so the question can slow a citizen down but never trap them."""
+
+    asked_rating = False
+
+    def go_home(self) -> None:
+        if self.asked_rating:
+            self.app.end_session()
+            return
+        self.asked_rating = True
+        view = RateFirstView()
+        view.ids.rate_button.bind(on_release=lambda _b: self._answered(view, rate=True))
+        view.ids.leave_button.bind(on_release=lambda _b: self._answered(view, rate=False))
+        view.open(animation=False)
+
+    def _answered(self, view: RateFirstView, rate: bool) -> None:
+        view.dismiss(animation=False)
+        if rate:
+            self.app.go("rating")
+        else:
+            self.app.end_session()
+
+    def on_pre_enter(self, *args) -> None:
+        self.asked_rating = False
+
+
+class ResultScreen(RateFirst, KioskScreen):
     title_key = "result.bar"
-    show_home_button = False  # the citizen rates first (一次一评); the idle timeout still ends the session
+    # 返回首页 is always there (issue #13): it asks once "rate first?" (RateFirst). No 上一步: the application
+    # is submitted, and a step back into the confirmation would only invite a second submission.
+    show_back_button = False
     headline = StringProperty("")
     receipt_number = StringProperty("")
     print_text = StringProperty("")
@@ -39,6 +73,7 @@ class ResultScreen(KioskScreen):
             self.ids.receipt.reload()
 
     def reset(self) -> None:
+        self.asked_rating = False
         self.headline = self.receipt_number = self.print_text = self.receipt_image = ""
         self.members_text = self.slip_text = ""
         self.printed = False

@@ -9,11 +9,16 @@ that a 10 Hz clock on the UI thread blits (the worker already scaled and convert
 the UI thread); a finished page reaches the UI thread through ``Clock.schedule_once``. Starting and stopping
 the camera (opening a V4L2 device, joining threads) run on a one-thread executor, in order, never on the UI
 thread.
+
+A failing 高拍仪 never leaves the citizen before a black preview: the same 10 Hz clock reads the camera's
+status (a lock, no I/O); a fault, black frames, or no picture within ``FIRST_FRAME_TIMEOUT_S`` stop the
+camera, and the desk tells the citizen in plain words and offers to go on without photos.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +26,6 @@ from kivy.clock import Clock
 
 from kiosk.desk import outcomes as o
 from kiosk.desk.capture import CaptureDesk
-from kiosk.desk.outcomes import Message
 from kiosk.desk.outcomes_capture import CaptureRefused, CaptureUpdated, ShowCapture
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ log = logging.getLogger(__name__)
 AFTER_MATERIALS = ("materials", "commitment")  # screens whose "next" may lead to the capture step
 CAPTURE_OUTCOMES = (ShowCapture, CaptureUpdated, CaptureRefused)
 PREVIEW_INTERVAL_S = 0.1  # at most 10 preview frames a second on the glass
+FIRST_FRAME_TIMEOUT_S = 8.0  # a 高拍仪 opens in about a second; no frame for longer than this is a fault
 
 
 class CaptureRoutes:
@@ -45,6 +50,7 @@ class CaptureRoutes:
         self._shown: Preview | None = None
         self._blitter: Any = None
         self._session_id = ""
+        self._started_at = 0.0
         self._route_outcomes()
 
     def _route_outcomes(self) -> None:
@@ -78,6 +84,12 @@ class CaptureRoutes:
             self._worker.retake()
 
     # -- the citizen's taps -------------------------------------------------------------------------------
+    def without_photos(self) -> None:
+        """不拍照，继续办理: offered once the camera failed."""
+        outcome = self.desk.without_photos()
+        if outcome is not None:
+            self.app.presenter.show(outcome)
+
     def shoot(self) -> None:
         if self._worker is not None:
             self._worker.capture_now()
@@ -104,12 +116,13 @@ class CaptureRoutes:
 
         self.stop()
         camera = self.app.runtime.doc_camera
-        if camera is None:
-            reason = self.app.runtime.device_status.get("doc_camera")
-            self.screen.show_message(Message("capture.no_camera", {"reason": str(reason or "none")}).text(),
-                                     alert=True)
+        if camera is None:  # failed to open at start: said in plain words, and the citizen may go on
+            outcome = self.desk.camera_failed()
+            if outcome is not None:
+                self.app.presenter.show(outcome)
             return
         self._session_id = self.app.session.id
+        self._started_at = time.monotonic()
         worker = CaptureWorker(camera, self._preview_from_worker, lambda page: self._page_from_worker(page, worker))
         self._worker = worker
         self._camera_jobs.submit(self._open, camera, worker)
@@ -150,8 +163,36 @@ class CaptureRoutes:
             self.app.presenter.show(outcome)
 
     def _blit(self, _dt: float) -> None:
+        worker = self._worker
+        if worker is None:
+            return
+        trouble = self._camera_trouble(worker)
+        if trouble:
+            self._camera_failed(trouble)
+            return
         preview = self._latest
         if preview is None or preview is self._shown:
             return
         self._shown = preview
         self.screen.show_preview(preview)
+
+    def _camera_trouble(self, worker: CaptureWorker) -> str:
+        """Why the camera is of no use to the citizen now ("" when it is fine). No I/O: the status is read
+        under the camera's lock, 10 times a second."""
+        camera = worker.camera
+        status = camera.status
+        if status.state == "fault":
+            return status.reason
+        if camera.frame_age_s is None:  # no frame from the camera yet (a slow worker is not the camera's fault)
+            if time.monotonic() - self._started_at > FIRST_FRAME_TIMEOUT_S:
+                return f"{status.reason or 'document camera'}; no picture within {FIRST_FRAME_TIMEOUT_S:g} s"
+            return ""
+        return status.reason if status.state == "degraded" else ""  # frames went black: lens covered, light off
+
+    def _camera_failed(self, reason: str) -> None:
+        log.warning("document camera failed during capture: %s; the citizen may go on without photos", reason)
+        self.stop()  # no frozen or black picture left on the glass
+        self.screen.ids.preview.clear()
+        outcome = self.desk.camera_failed()
+        if outcome is not None:
+            self.app.presenter.show(outcome)

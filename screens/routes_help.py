@@ -1,6 +1,6 @@
 """The App's routes for help (issue #15): 呼叫工作人员, the stuck detector's offer, 诉求反映 and operator notices.
 
-The App creates one ``HelpRoutes`` and delegates ``call_staff`` to it. Like the App, it decides nothing: the
+The App creates one ``HelpRoutes`` (``app.help``); the top bar's 呼叫工作人员 calls ``call_staff``. Like the App, it decides nothing: the
 core (kiosk/help.py: assist, complaints, notices, stuck) decides, this routes events to it and its answers to
 the assist panel (screens/help.py), the complaint screen and the home screen. Platform calls run on worker
 threads (``app.background``); the assist and notice pollers hand their news to the UI thread through
@@ -171,7 +171,7 @@ class HelpRoutes:
 
     def verify_for_callback(self) -> None:
         """Identify (card and face) so the callback goes to a verified phone, then back to the form."""
-        self.app.require_identity(lambda: self._verified_for_callback(), Level.VERIFIED)
+        self.app.journey.require_identity(lambda: self._verified_for_callback(), Level.VERIFIED)
 
     def _verified_for_callback(self) -> None:
         self.app.go("complaint")

@@ -134,7 +134,7 @@ class ServiceRoutes:
     # -- electronic certificates --------------------------------------------------------------------------
     def use_certificates(self) -> None:
         """"使用电子证照" on the materials screen: every material a held certificate stands in for, at once."""
-        self.app.require_identity(lambda: self._run(self._use_all), Level.VERIFIED)
+        self.app.journey.require_identity(lambda: self._run(self._use_all), Level.VERIFIED)
 
     def _use_all(self) -> Any:
         """Worker thread: load the certificates, then use each one that fits a material of this item."""
@@ -150,7 +150,7 @@ class ServiceRoutes:
             self.app.go("certificates")
             self._run(self.desk.certificates.load)
 
-        self.app.require_identity(load, Level.VERIFIED)
+        self.app.journey.require_identity(load, Level.VERIFIED)
 
     def print_copy(self, certificate_id: str) -> None:
         self.app.screen("certificates").show_print(translate("result.printing"), True)
@@ -163,12 +163,12 @@ class ServiceRoutes:
             self.app.go("my_applications")
             self._run(self.desk.mine.load)
 
-        self.app.require_identity(load, Level.VERIFIED)
+        self.app.journey.require_identity(load, Level.VERIFIED)
 
     def open_application(self, receipt_number: str, ready: bool) -> None:
         """A row of 我的办件: its progress, or straight to collecting a ready result."""
-        self.app.open_progress("pickup" if ready else "progress")
-        self.app.look_up_receipt(receipt_number)
+        self.app.counter.open_progress("pickup" if ready else "progress")
+        self.app.counter.look_up_receipt(receipt_number)
 
 
 class _CertificatesUsed:

@@ -127,11 +127,15 @@ def recolour(root, source: Palette, target: Palette) -> int:
     """Swap ``source`` palette colours for ``target`` ones on ``root`` and every widget under it (properties
     and canvas Color instructions). Returns how many colours changed.
 
+    A widget whose class sets ``follows_live_theme = True`` binds its colours to ``live`` and is skipped (its
+    children are not: they are visited on their own).
+
     Idempotent: each widget remembers the colours this function set (``_theme_set``). Going to a non-default
     palette maps only colours it did not set (new widgets, values a kv rule re-evaluated); going back to the
     default maps only the colours it set, so a value a kv rule already reset to the default is left alone.
     """
     from kivy.graphics import Color
+    from kivy.uix.label import Label
 
     text_map = colour_map(source, target, TEXT_ROLES)
     fill_map = colour_map(source, target, FILL_ROLES)
@@ -157,6 +161,10 @@ def recolour(root, source: Palette, target: Palette) -> int:
     while stack:
         widget = stack.pop()
         stack.extend(widget.children)
+        if getattr(widget, "follows_live_theme", False):
+            # Its colours are bound to ``live`` and already switched: mapped again, white text (the contrast
+            # palette's text, the default one's on_primary) turned black on the dark keys of every pad.
+            continue
         marks = widget.__dict__.setdefault("_theme_set", {})
         for name, mapping in [(n, text_map) for n in TEXT_PROPERTIES] + [(n, fill_map) for n in FILL_PROPERTIES]:
             value = getattr(widget, name, None)
@@ -164,7 +172,11 @@ def recolour(root, source: Palette, target: Palette) -> int:
                 new = swap(marks, name, value, mapping)
                 if new is not None:
                     setattr(widget, name, new)
-        for group in (widget.canvas.before, widget.canvas, widget.canvas.after):
+        # A Label's own canvas holds the white tint of its text texture (the text colour is in the texture):
+        # mapped as a fill (white = the default card) it drew every text near-black on black.
+        groups = (widget.canvas.before, widget.canvas.after) if isinstance(widget, Label) else \
+            (widget.canvas.before, widget.canvas, widget.canvas.after)
+        for group in groups:
             for instruction in group.children:
                 if isinstance(instruction, Color):
                     new = swap(marks, id(instruction), instruction.rgba, fill_map)

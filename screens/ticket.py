@@ -1,4 +1,4 @@
-"""排队取号: choose a department, take a number (the platform's, or this kiosk's own while offline), show it
+"""排队取号: choose a service ("社保医保", "户籍" — what citizens know, not the bureaus' names), take a number (the platform's, or this kiosk's own while offline), show it
 big and print it. A ticket carries no personal data; the screen still clears itself when the session ends."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
+from kiosk.desk.service import service_label
 from screens.base import KioskScreen
 from screens.i18n import tr
 
@@ -16,7 +17,8 @@ class TicketScreen(KioskScreen):
     title_key = "desk.ticket_bar"
     stage = OptionProperty("choose", options=["choose", "taking", "done", "failed"])
     has_departments = BooleanProperty(True)
-    department = StringProperty("")
+    service = StringProperty("")  # the chosen service's name ("社保医保"), whatever the language
+    department = StringProperty("")  # … and as shown, in the citizen's language
     number = StringProperty("")
     waiting_text = StringProperty("")
     offline = BooleanProperty(False)
@@ -24,23 +26,35 @@ class TicketScreen(KioskScreen):
     print_failed = BooleanProperty(False)
     error_text = StringProperty("")
 
-    def show_departments(self, departments: Sequence[str]) -> None:
+    def on_kv_post(self, base_widget) -> None:
+        # The service buttons are made here, not by kv rules: a language switch relabels them (one binding,
+        # for the life of the screen).
+        tr.fbind("_", self._relabel)
+
+    def _relabel(self, *_args) -> None:
+        for button in self.ids.departments.children:
+            button.text = service_label(button.code)
+        if self.service:
+            self.department = service_label(self.service)
+
+    def show_services(self, services: Sequence[str]) -> None:
         self.reset()
         grid = self.ids.departments
         grid.clear_widgets()
-        for name in departments:
-            # One department a row, full name on one line: halls name their windows that way.
-            button = Factory.ChoiceButton(text=name, height="124dp")
-            button.bind(on_release=lambda b: self.choose(b.text))
+        for name in services:
+            # One service a row, its short name big: the words on the hall's window signs.
+            button = Factory.ChoiceButton(text=service_label(name), code=name, height="124dp")
+            button.bind(on_release=lambda b: self.choose(b.code))
             grid.add_widget(button)
-        self.has_departments = bool(departments)
+        self.has_departments = bool(services)
 
-    def choose(self, department: str) -> None:
+    def choose(self, service: str) -> None:
         if self.stage != "choose":
             return  # a second tap while the first is being served takes no second number
-        self.department = department
+        self.service = service
+        self.department = service_label(service)  # shown under the number: 办理业务
         self.stage = "taking"
-        self.app.take_queue_ticket(department)
+        self.app.counter.take_queue_ticket(service)
 
     def show_ticket(self, number: str, waiting_text: str, offline: bool) -> None:
         self.number, self.waiting_text, self.offline = number, waiting_text, offline
@@ -61,5 +75,5 @@ class TicketScreen(KioskScreen):
 
     def reset(self) -> None:
         self.stage = "choose"
-        self.department = self.number = self.waiting_text = self.print_text = self.error_text = ""
+        self.service = self.department = self.number = self.waiting_text = self.print_text = self.error_text = ""
         self.offline = self.print_failed = False

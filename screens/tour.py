@@ -28,6 +28,44 @@ def apply_mode(app, mode: str) -> None:
         raise ValueError(f"screenshots: mode {mode!r} is unknown; use one of {', '.join(MODES)}")
 
 
+def browse(app, pilot: Pilot) -> None:
+    """From the home screen to the catalog, as a citizen would: 点击开始办理, or the 更多事项 tile in 长辈模式."""
+    pilot.frames(2)  # the tiles of a home just switched to 长辈模式 are laid out
+    pilot.tap_text(_("elder.more") if app.access.elder else _("home.start"), exact=app.access.elder)
+    pilot.wait_for_screen("catalog")
+
+
+def tap_item(app, pilot: Pilot, name: str) -> None:
+    """Tap a catalog item by its (Chinese) name, found by its code so the English list works too; in 长辈模式
+    turn the pages (six items each) until it is on one."""
+    code = next(item.code for item in app.catalog_state.catalog.items if item.name == name)
+    catalog = app.screen("catalog")
+    catalog.turn_page(-catalog.pages)  # from the first page
+    pilot.frames(2)
+
+    def button():
+        return next((b for b in catalog.ids.item_list.children if getattr(b, "code", None) == code), None)
+
+    while button() is None and catalog.page < catalog.pages - 1:
+        page = catalog.page
+        pilot.tap(catalog.ids.next_page)
+        if catalog.page == page:
+            raise LookupError(f"screenshots: 下一页 did not turn page {page + 1} of the catalog")
+    if button() is None:
+        raise LookupError(f"screenshots: item {name} ({code}) is not in the catalog list")
+    # The cards take their height from their text once it is drawn (long English names take two lines): the
+    # list settles over a few frames, so scroll to the card until it stays in view.
+    scroller = catalog.ids.item_list.parent
+    for _attempt in range(10):
+        pilot.frames(2)
+        _x, y = button().to_window(*button().center)
+        _left, bottom = scroller.to_window(scroller.x, scroller.y)
+        if bottom <= y <= bottom + scroller.height:
+            break
+        scroller.scroll_to(button(), animate=False)
+    pilot.tap(button())
+
+
 def clipped_labels(app) -> list[dict]:
     """Every label on the glass whose text is wider or taller than the label (it spills over its
     neighbours or is cut off): its text, the text's size and the label's size, in pixels."""
@@ -88,9 +126,11 @@ def _on_glass(widget) -> bool:
 
 
 def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
-                     on_shot: Callable[[str, Any], None] | None = None) -> list[Path]:
+                     on_shot: Callable[[str, Any], None] | None = None, journeys_only: bool = False) -> list[Path]:
     """Every screen with demo data, one PNG each, in ``mode``. ``on_shot(name, app)`` runs at each screen
-    (the clipping test checks every label there)."""
+    (the clipping test checks every label there). ``journeys_only``: the citizen's journeys (home, catalog,
+    guide, identify, face, materials, form, confirm, receipt, rating, countdown, notices, query, progress,
+    pickup, ticket) and not help, keyboards, maintenance, capture and the issue #17 services."""
     from screens.app import KioskApp
 
     app = KioskApp(runtime)
@@ -113,9 +153,8 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
 
     def open_item(name: str) -> None:
         if pilot.current == "home":
-            pilot.tap_text(_("home.start"))
-            pilot.wait_for_screen("catalog")
-        pilot.tap_text(name)
+            browse(app, pilot)
+        tap_item(app, pilot, name)
         pilot.wait_for_screen("guide")
 
     def identify(id_number: str) -> None:
@@ -148,19 +187,25 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
     try:
         pilot.wait_until(lambda: app.catalog_state is not None, "the catalog")
         shot("home")
-        pilot.tap_text(_("home.start"))
-        pilot.wait_for_screen("catalog")
+        browse(app, pilot)
         shot("catalog")
-        pilot.tap_text("社保", exact=True)
-        shot("catalog-category")
-        pilot.tap_text(_("catalog.all"), exact=True)
-        pilot.tap_text("提取", exact=True)
-        shot("catalog-search")
         catalog = app.screen("catalog")
-        catalog.close_keyboard()  # the search keyboard's candidate bar also says 提取
-        pilot.frames(2)
-        catalog.toggle_keyword("提取")  # the keyword chip off again: the whole catalog
-        pilot.frames(2)
+        if app.access.elder:  # six items a page, no chips: the pages are what a citizen turns
+            pilot.tap(catalog.ids.next_page)
+            shot("catalog-page-2")
+            pilot.tap(catalog.ids.prev_page)
+        else:
+            first_category = app.catalog_state.catalog.categories()[0]  # 社保 (a chip shows the catalog's words)
+            pilot.tap_text(first_category, exact=True)
+            shot("catalog-category")
+            pilot.tap_text(_("catalog.all"), exact=True)
+            keyword = "提取"  # a keyword chip (the same words in every language: they match item names)
+            pilot.tap_text(keyword, exact=True)
+            shot("catalog-search")
+            catalog.close_keyboard()  # the search keyboard's candidate bar may say the keyword too
+            pilot.frames(2)
+            catalog.toggle_keyword(keyword)  # the keyword chip off again: the whole catalog
+            pilot.frames(2)
 
         # An application: guide → identify (with a mistyped check digit first) → materials → form → confirm.
         open_item("户籍证明开具")
@@ -220,7 +265,7 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         pilot.wait_for_screen("commitment")
         pilot.tap(app.screen("commitment").ids.agree_toggle)
         shot("commitment-rongque")
-        pilot.tap_text(_("nav.back"))
+        pilot.tap(app.top_bar.ids.back_button)  # 上一步
         pilot.wait_for_screen("materials")
         pilot.tap_text("本人名下银行借记卡")  # untick: now a main material is missing
         pilot.tap(app.screen("materials").ids.materials_next)
@@ -255,7 +300,7 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         finish()
 
         # Progress, pickup and queue tickets.
-        app.open_progress()
+        app.counter.open_progress()
         pilot.wait_for_screen("progress")
         pilot.type_keys("20261101000001")
         pilot.tap_text(_("desk.entry.confirm"), exact=True)
@@ -267,13 +312,16 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         pilot.wait_until(lambda: app.screen("pickup").printed == "ok", "the result to print")
         shot("pickup-printed")
         finish()
-        app.open_tickets()
+        app.counter.open_tickets()
         pilot.wait_for_screen("ticket")
         shot("ticket-departments")
-        pilot.tap_text("市公安局户政管理支队", exact=True)
+        ticket = app.screen("ticket")  # the services by their codes ("户籍"): the words follow the language
+        pilot.tap(next(b for b in ticket.ids.departments.children if getattr(b, "code", "") in ("户籍", "市公安局户政管理支队")))
         pilot.wait_until(lambda: app.screen("ticket").print_text == _("desk.ticket.printed"), "the ticket")
         shot("ticket-number")
         finish()
+        if journeys_only:
+            return shots
 
         from screens.help_tour import help_screenshots
 

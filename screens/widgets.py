@@ -12,11 +12,18 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 
 from screens import theme
-from screens.wrapping_label import WrappingLabel
+from screens.wrapping_label import WrappingLabel, _measurer
 
 # <KioskLabel@WrappingLabel> in widgets.kv: every body text and title breaks lines by Chinese rules
 # (kiosk/linebreak.py): no line starts with "，" or "。", no title ends with one character alone.
 Factory.register("WrappingLabel", cls=WrappingLabel)
+
+
+def one_line_width(text: str, font_name: str, font_size: float, bold: bool) -> float:
+    """How wide ``text`` is on one line in this font. A button sized by it (``width: one_line_width(...) +
+    dp(32)``) never reads its own width back: a width from ``texture_size`` would, through the button's
+    ``text_size: self.width - dp(24), None`` rule, re-wrap the text and change the width again, forever."""
+    return _measurer(font_name, float(font_size), bool(bold), False, None).get_extents(text)[0]
 
 
 class KioskButton(ButtonBehavior, Label):

@@ -380,19 +380,32 @@ def test_pickup_of_an_application_not_ready_shows_its_status(desk: Desk) -> None
 
 
 def test_queue_ticket_online_and_offline(runtime: KioskRuntime, desk: Desk) -> None:
-    departments = desk.service.departments()
-    assert "市公安局户政管理支队" in departments and len(departments) == len(set(departments))
-    issued = desk.service.take_ticket("市公安局户政管理支队")
+    services = desk.service.services()  # by service, as citizens know them; 社保 and 医保 share a window
+    assert {"社保医保", "公积金", "户籍", "不动产", "税务", "征信", "民政"} <= set(services)
+    assert "医保" not in services and len(services) == len(set(services))
+    issued = desk.service.take_ticket("户籍")
     assert isinstance(issued, o.TicketIssued) and not issued.offline and not issued.number.startswith("K")
     text, said = printed(runtime, desk, issued.job)
-    assert issued.number in text and said.key == "desk.ticket.printed"
+    assert issued.number in text and "户籍" in text and said.key == "desk.ticket.printed"
     working = runtime.client
     runtime.client = PlatformClient("http://127.0.0.1:9", "KIOSK-DEMO-01", 1, 1)
     try:
-        offline = desk.service.take_ticket("市医疗保障局")
+        offline = desk.service.take_ticket("社保医保")
     finally:
         runtime.client = working
     assert isinstance(offline, o.TicketIssued) and offline.offline and offline.number.startswith("K")
+
+
+def test_stepping_back_out_of_the_form_keeps_what_was_typed_for_this_session_only(desk: Desk) -> None:
+    to_materials(desk, "GJJ-002")
+    assert isinstance(desk.apply.materials_done(["居民身份证", "本人名下银行借记卡", "房屋租赁合同"], False), o.ShowForm)
+    desk.apply.keep_draft({"phone": "13912345678", "amount": "", "not_a_field": "x"})  # 上一步 to materials
+    again = desk.apply.after_materials()
+    assert isinstance(again, o.ShowForm) and dict(again.values) == {"phone": "13912345678"}
+    desk.end_session()
+    to_materials(desk, "GJJ-002")
+    fresh = desk.apply.materials_done(["居民身份证", "本人名下银行借记卡", "房屋租赁合同"], False)
+    assert isinstance(fresh, o.ShowForm) and dict(fresh.values) == {}  # the next citizen sees none of it
 
 
 def test_the_session_ends_with_nothing_left(runtime: KioskRuntime, desk: Desk) -> None:

@@ -72,7 +72,7 @@ def test_healthy_kiosk_exits_0_with_platform_round_trip_and_clock_skew(tmp_path:
     assert report["healthy"] is True and report["problems"] == []
     states = {d["name"]: (d["state"], d["required"]) for d in report["devices"]}
     assert states == {"printer": ("ok", True), "idreader": ("ok", True), "camera": ("disabled", False),
-                      "scanner": ("ok", False)}
+                      "doc_camera": ("disabled", False), "scanner": ("ok", False)}
     platform = report["platform"]
     assert platform["reachable"] is True and platform["rtt_ms"] >= 0
     assert abs(platform["clock_skew_s"]) < 5  # same machine: only the Date header's whole seconds differ

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Modules that cost a bare window's worth of start time together and that the home screen does not need.
 HEAVY_BEFORE_FIRST_FRAME = ("requests", "sqlite_utils", "numpy", "kiosk.desk.desk", "kiosk.platform_client",
                             "kiosk.catalog_cache", "offline.outbox", "kiosk.sandbox", "fastapi", "cv2", "zxingcpp",
-                            "fontTools", "screens.catalog", "screens.presenter")
+                            "fontTools", "screens.catalog", "screens.presenter",
+                            # the config is validated after the first frame (cli/first_frame.py)
+                            "pydantic", "kiosk.config", "kiosk.diagnostics")
 
 _PROBE = """
 import json, os, sys
@@ -74,7 +76,10 @@ def ready(self, status=""):
     def check(_dt):
         if len(app.manager.screens) >= len(app_module.screen_classes()) and "presenter" in app.__dict__:
             print("built", len(app.manager.screens), flush=True)
-            os._exit(0)
+            # A normal exit, not os._exit: the runtime stops the embedded sandbox's worker processes, which
+            # os._exit left running as orphans after every test run.
+            app.stop()
+            return False  # once
     Clock.schedule_interval(check, 0.2)
 sdnotify.Notifier.ready = ready
 if __name__ == "__main__":
@@ -145,3 +150,20 @@ def test_the_translation_catalog_is_reused_until_a_toml_file_changes(tmp_path: P
         assert i18n.catalog("zh_CN")["home.start"] == "点击开始"  # an edited file is read again, not the stale copy
     finally:
         i18n.catalog.cache_clear()
+
+
+def _commands(argv: list[str]) -> set[str]:
+    from cli.main import build_parser
+
+    subparsers = build_parser(argv)._subparsers
+    assert subparsers is not None
+    return set(subparsers._group_actions[0].choices)
+
+
+def test_kiosk_run_and_demo_register_only_the_window_commands_and_everything_else_sees_them_all() -> None:
+    """`kiosk run`/`kiosk demo` skip the other commands' argparse set-up before their first frame."""
+    assert _commands(["demo", "--state-dir", "/tmp/x"]) == {"demo", "run", "screenshots"}
+    assert _commands(["-v", "run"]) == {"demo", "run", "screenshots"}
+    everything = _commands(["--help"])
+    assert {"demo", "run", "diagnose", "queue", "hash-pin", "scan"} <= everything
+    assert _commands(["diagnose", "--json"]) == everything

@@ -126,7 +126,7 @@ def test_complaint_is_recorded_printed_and_found_again_at_progress(ui) -> None:
 
 def test_unknown_complaint_number_says_so(ui) -> None:
     pilot = ui.pilot
-    ui.app.open_progress()
+    ui.app.counter.open_progress()
     pilot.wait_for_screen("progress")
     pilot.tap_text(_("help_ui.progress.switch_to_complaint"), exact=True)
     pilot.type_keys("20261130999999")

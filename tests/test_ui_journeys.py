@@ -207,7 +207,7 @@ def test_query_queued_offline_is_picked_up_later_with_the_slip_qr(ui) -> None:
     ui.app.end_session()
     pilot.frames(3)
 
-    ui.app.open_pickup()  # the next visit
+    ui.app.counter.open_pickup()  # the next visit
     pilot.wait_for_screen("progress")
     runtime.show_to_camera(qr_image(receipt_qr_payload(reference)))  # the slip under the camera
     pilot.wait_for_screen("identify")

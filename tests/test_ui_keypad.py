@@ -117,7 +117,7 @@ def test_query_and_print_and_a_queue_ticket_with_the_keypad_only(ui) -> None:
     focus_on(ui, _("home.ticket"))
     pilot.wait_for_screen("ticket")
     said_prompt(ui, "voice.prompt.ticket")
-    focus_on(ui, app.desk.service.departments()[0])
+    focus_on(ui, app.desk.service.services()[0])
     pilot.wait_until(lambda: app.screen("ticket").print_text == _("desk.ticket.printed"), "the ticket", 30)
     spoken = " ".join(voice.utterances.said())
     assert _("voice.prompt.ticket") in spoken

@@ -7,8 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, KioskConfig, demo_config, load_config
+from cli import first_frame
+from cli.first_frame import DEFAULT_CONFIG_PATH, is_config_error
+
+if TYPE_CHECKING:
+    from cli.first_frame import FirstFrameConfig
+    from kiosk.config import KioskConfig
 
 log = logging.getLogger(__name__)
 DEFAULT_DEMO_STATE = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "gov-kiosk" / "demo"
@@ -47,6 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shots.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN")
     shots.add_argument("--mode", choices=("normal", "elder", "contrast", "en"), default="normal",
                        help="as a citizen turns it on from the top bar: 长辈模式, 高对比 or English (issue #13)")
+    shots.add_argument("--journeys-only", action="store_true",
+                       help="only the citizen's journeys (home to rating, queries, progress, tickets): a quicker check")
     shots.set_defaults(handler=_screenshots)
 
 
@@ -60,8 +68,10 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def launch(config: KioskConfig) -> int:
-    """Start the runtime and the window; returns when the window closes."""
+def launch(config: KioskConfig | FirstFrameConfig) -> int:
+    """Start the runtime and the window; returns when the window closes. With a FirstFrameConfig the App
+    validates the whole config after its first frame; a problem found then closes the window and is reported
+    here like any config problem (exit 78)."""
     from kiosk.app_env import prepare_kivy_environment, prepare_window
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -71,18 +81,22 @@ def launch(config: KioskConfig) -> int:
     prepare_window(config.kiosk.window_size, config.kiosk.fullscreen)
     from kiosk.runtime import KioskRuntime
 
-    runtime = KioskRuntime(config)  # started by the App once the home screen is on the glass
+    runtime = KioskRuntime(config)  # type: ignore[arg-type]  # started by the App once the home screen is on the glass
     try:
         from screens.app import KioskApp
 
-        KioskApp(runtime).run()
+        app = KioskApp(runtime)
+        app.run()
     finally:
         runtime.stop()
+    problem: Any = getattr(app, "config_problem", None)
+    if problem is not None:  # found by the validation after the first frame (cli/first_frame.py)
+        return _fail(str(problem), EXIT_CONFIG)
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    config = demo_config(args.state_dir, args.size)
+    config = first_frame.demo_first_frame_config(args.state_dir, args.size)  # validated in full after the first frame
     _log_to_file(config.kiosk.state_dir / "kiosk.log")
     return launch(config)
 
@@ -102,10 +116,14 @@ def _log_to_file(path: Path) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        config = load_config(args.config)
-    except ConfigError as error:
+        config = first_frame.read_first_frame_config(args.config)  # the few values the first frame needs (no pydantic)
+        demo_settings = config.real_kiosk_problems()
+        if demo_settings and isinstance(config, first_frame.FirstFrameConfig):
+            config.validated()  # a value that is wrong as well is reported first, as before
+    except Exception as error:
+        if not is_config_error(error):
+            raise
         return _fail(str(error), EXIT_CONFIG)
-    demo_settings = config.real_kiosk_problems()
     if demo_settings:  # the embedded sandbox and the demo secret are for `kiosk demo` only
         return _fail("\n".join(demo_settings), EXIT_CONFIG)
     return launch(config)
@@ -122,6 +140,8 @@ def _screenshots(args: argparse.Namespace) -> int:
     except DisplayError as error:
         return _fail(str(error))
     state = Path(tempfile.mkdtemp(prefix="kiosk-screenshots-"))
+    from kiosk.config import demo_config
+
     config = demo_config(state, args.size)
     # The tour walks the journeys without the 高拍仪 step; its capture steps open a simulated one themselves.
     config = config.model_copy(update={"devices": config.devices.model_copy(update={"doc_camera": "none"})})
@@ -134,7 +154,7 @@ def _screenshots(args: argparse.Namespace) -> int:
         runtime.start()
         from screens.tour import take_screenshots
 
-        written = take_screenshots(runtime, args.directory, args.mode)
+        written = take_screenshots(runtime, args.directory, args.mode, journeys_only=args.journeys_only)
     finally:
         runtime.stop()
         display.stop()

@@ -69,4 +69,14 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{path}: {len(problems)} problem(s); fix them and run `kiosk catalog check` again")
         else:
             print(f"{path}: ok ({count} items)")
+        for warning in english_warnings(path) if not problems else ():
+            print(f"{warning} (warning only)")
     return 1 if failed else 0
+
+
+def english_warnings(path: Path) -> list[str]:
+    """Items lacking English (issue #13): a warning, never a refusal; such an item shows in Chinese."""
+    from kiosk.catalog import CatalogProblem, load_catalog_file, translation_gaps
+
+    return [str(CatalogProblem(str(path), item.code, field, message))
+            for item in load_catalog_file(path).items for field, message in translation_gaps(item)]

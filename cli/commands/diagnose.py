@@ -39,9 +39,14 @@ On a box where the kiosk app is running, the app holds the devices: stop it firs
 or pass --no-devices, since two programs talking to one serial port garble each other's answers."""
 
 
+# As kiosk.diagnostics has them (a test compares them): importing it here would load pydantic with every
+# command, `kiosk run` too, before its first frame (issue #16).
+DEVICE_TIMEOUT_S = 4.0
+STALE_PENDING_S = 2 * 3600.0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from kiosk.config import DEFAULT_CONFIG_PATH
-    from kiosk.diagnostics import DEVICE_TIMEOUT_S, STALE_PENDING_S
+    from cli.first_frame import DEFAULT_CONFIG_PATH
 
     diagnose = subparsers.add_parser(
         "diagnose",

@@ -10,8 +10,6 @@ import argparse
 import getpass
 import sys
 
-from kiosk.maintenance.pin import PinFormatError, check_pin_policy, hash_pin
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -30,11 +28,16 @@ def _read_pin(from_stdin: bool) -> str:
     first = getpass.getpass("New maintenance PIN: ")
     second = getpass.getpass("Repeat the PIN: ")
     if first != second:
+        from kiosk.maintenance.pin import PinFormatError
+
         raise PinFormatError("the two PINs differ; nothing was changed, run `kiosk hash-pin` again")
     return first.strip()
 
 
 def _hash_pin_command(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: every command module is loaded at start, `kiosk run` too (issue #16).
+    from kiosk.maintenance.pin import PinFormatError, check_pin_policy, hash_pin
+
     try:
         pin = _read_pin(args.stdin)
         check_pin_policy(pin)

@@ -11,9 +11,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, KioskConfig, load_config
+from cli.first_frame import DEFAULT_CONFIG_PATH  # not kiosk.config: every command is registered at start
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
 
 EX_USAGE = 2
 EX_TEMPFAIL = 75  # another process holds the sync lock: try again later
@@ -90,6 +93,7 @@ def _fail(args: argparse.Namespace, message: str, code: int) -> int:
 
 def _open(args: argparse.Namespace) -> tuple[KioskConfig, Any] | int:
     """(config, outbox), (config, NO_OUTBOX) when nothing was ever queued, or an exit status."""
+    from kiosk.config import ConfigError, load_config
     from kiosk.outbox_adapter import open_outbox, outbox_paths
     from offline.errors import OutboxError
 

@@ -64,6 +64,10 @@ class Camera:
     def start(self) -> Camera:
         if self._thread is None:
             self._stop.clear()
+            with self._cond:  # a restart (the document camera, per citizen) is judged afresh, not by last time
+                self._frame_at = 0.0
+                self._black_run = 0
+                self._status = DeviceStatus.degraded(f"camera {self.location}: not started")
             self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
             self._thread.start()
         return self
@@ -95,6 +99,18 @@ class Camera:
                     return None
                 self._cond.wait(remaining)
             return self._frame_id, self._frame
+
+    @property
+    def running(self) -> bool:
+        """Started and not stopped (a document camera runs only while materials are photographed)."""
+        return self._thread is not None
+
+    @property
+    def frame_age_s(self) -> float | None:
+        """Seconds since the newest frame arrived; None before the first (diagnostics show it)."""
+        with self._cond:
+            frame_at = self._frame_at
+        return None if not frame_at else time.monotonic() - frame_at
 
     @property
     def status(self) -> DeviceStatus:

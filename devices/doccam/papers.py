@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from devices.camera.scene import SCENE_SIZE, SceneGrabber
+from devices.doccam.priority import run_in_background
 from devices.fonts import cjk_face
 
 PAGE_PIXELS = (620, 877)  # width, height of the rendered sheet: A4's 1:√2 at ~75 dpi
@@ -163,12 +164,37 @@ class PaperDesk(SceneGrabber):
         self._size = size
         self._step = 0
         self._step_lock = threading.Lock()
+        self._fault = ""  # the fault switch: a reason while the simulated 高拍仪 is "unplugged"
+
+    def fault(self, reason: str = "USB device disconnected") -> None:
+        """Simulate a failing 高拍仪 (tests, demos): frames stop at once and it cannot be opened again until
+        ``heal()``; the camera thread then reports a fault naming ``reason``, as with a pulled USB cable."""
+        with self._step_lock:
+            self._fault = reason
+
+    def heal(self) -> None:
+        with self._step_lock:
+            self._fault = ""
+
+    @property
+    def faulty(self) -> str:
+        with self._step_lock:
+            return self._fault
+
+    def open(self) -> None:
+        reason = self.faulty
+        if reason:
+            raise OSError(f"{reason} (simulated fault)")
+        run_in_background()  # called on the camera's thread: rendering the desk yields to the UI, as grabbing does
+        super().open()
 
     def restart(self, paper: int = 0) -> None:
         with self._step_lock:
             self._step = paper * (HAND_FRAMES + STILL_FRAMES)
 
     def read(self) -> np.ndarray | None:
+        if self.faulty:
+            return None  # the camera stopped delivering: the Camera thread reports it and reconnects
         with self._lock:
             own = self._shown is None and self._sequence is None
         if not own:

@@ -38,6 +38,9 @@ _FS_PARAMS = {ord(c): n for c, n in {"!": 1, "-": 1, "C": 1, "S": 2, "W": 1, "p"
 
 MAX_JOB_BYTES = 1 << 20  # a receipt is under 2 KB; a raster-heavy slip a few tens of KB
 MAX_PAPER_DOTS = 16_000  # 2 m of paper at 8 dots/mm: no kiosk slip is longer
+# The blank above a slip's first line (a real head prints a little below the cut edge). Drawn on the picture
+# only, not counted as paper used; without it the first line touched the image's top edge and looked cut.
+TOP_MARGIN_DOTS = 8
 MAX_IMAGE_DOTS = 4_000  # one raster image at most 50 cm tall
 MAX_BARCODE_BYTES = 255
 MAX_QR_BYTES = 2_953  # the most a QR symbol (version 40-L, byte mode) holds
@@ -125,9 +128,9 @@ class _Paper:
         return bands
 
     def image(self) -> Image.Image:
-        height = max(1, sum(b.height for b in self.bands))
+        height = TOP_MARGIN_DOTS + sum(b.height for b in self.bands)
         out = Image.new("L", (self.width, height), 255)
-        y = 0
+        y = TOP_MARGIN_DOTS
         for band in self.bands:
             out.paste(band, (0, y))
             y += band.height

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from devices.printer.interpreter import EscposError, Interpreter, TruncatedError
+from devices.printer.interpreter import TOP_MARGIN_DOTS, EscposError, Interpreter, TruncatedError
 from devices.printer.protocol import (
     CLEAR_BUFFERS,
     CLEAR_RESPONSE,
@@ -332,8 +332,8 @@ class VirtualPrinter:
 
 
 def _strip(bands: list[Image.Image], width: int) -> Image.Image:
-    out = Image.new("L", (width, max(1, sum(b.height for b in bands))), 255)
-    y = 0
+    out = Image.new("L", (width, TOP_MARGIN_DOTS + sum(b.height for b in bands)), 255)
+    y = TOP_MARGIN_DOTS  # the blank above the first line that a real slip has
     for band in bands:
         out.paste(band, (0, y))
         y += band.height

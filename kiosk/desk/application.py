@@ -125,7 +125,8 @@ class ApplicationDesk:
         if item is None:
             return StepRefused(Message("flow.error.no_item"))
         try:
-            check = self.context.flow.check_materials(item, ticked, pledge=pledge, today=today)
+            check = self.context.flow.check_materials(item, ticked, pledge=pledge,
+                                                      today=today or self.context.today())
         except FlowError as error:
             return StepRefused(Message(error.key))
         if check.outcome == "complete":
@@ -139,7 +140,15 @@ class ApplicationDesk:
         item = self.context.item()
         if item is None:
             return StepRefused(Message("flow.error.no_item"))
-        return ShowForm(item, dict(self.session.form)) if item.fields else ShowConfirm()
+        if not item.fields:
+            return ShowConfirm()
+        return ShowForm(item, {**self.session.form_draft, **self.session.form})
+
+    def keep_draft(self, values: Mapping[str, str]) -> None:
+        """The citizen stepped back out of the form: what they typed waits for them (this session only)."""
+        item = self.context.item()
+        known = {field.key for field in item.fields} if item is not None else set()
+        self.session.form_draft = {key: value for key, value in values.items() if key in known and value}
 
     def _notice(self, check):  # noqa: ANN001, ANN202 - MaterialsCheck → Document
         from kiosk.printing.documents import missing_materials_notice

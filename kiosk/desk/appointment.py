@@ -30,7 +30,6 @@ from kiosk.session import Level
 
 log = logging.getLogger(__name__)
 
-DEFAULT_POINT = "JINSHUI-CENTRE"  # the service point this kiosk books for (the platform's point id)
 CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 # The platform's refusals (problem types, kiosk/sandbox/appointments.py) as what the citizen is told.
@@ -44,16 +43,21 @@ REFUSALS = {
     "appointment-cancelled": "finish.appt.was_cancelled",
     "appointment-checked_in": "finish.appt.already_checked_in",
     "not-found": "finish.appt.unknown_code",
+    "unknown-point": "finish.appt.unknown_point",  # [kiosk] service_point names no point the platform has
 }
 
 
-def refusal(error: BaseException, default: str) -> Message:
+def refusal(error: BaseException, default: str, point: str = "") -> Message:
     if is_outage(error):
         return Message("finish.appt.offline")
     problem = error.problem if isinstance(error, PlatformError) else None
     kind = (error.problem_type if isinstance(error, PlatformError) else "").rstrip("/").rsplit("/", 1)[-1]
+    if kind == "unknown-point":
+        # A configuration mistake, not the citizen's: the technician reads this line in the log.
+        log.error("appointments: the platform knows no service point %r ([kiosk] service_point in the config); "
+                  "set it to the point id the platform issued for this kiosk", point)
     if kind in REFUSALS:
-        return Message(REFUSALS[kind], {"date": (problem or {}).get("date", "")})
+        return Message(REFUSALS[kind], {"date": (problem or {}).get("date", ""), "point": point})
     log.warning("appointment step refused: %r", status_of(error))
     return Message(default)
 
@@ -67,9 +71,13 @@ def check_in_code(text: str) -> str | None:
 
 
 class AppointmentDesk:
-    def __init__(self, context: DeskContext, point: str = DEFAULT_POINT) -> None:
+    def __init__(self, context: DeskContext) -> None:
         self.context = context
-        self.point = point
+
+    @property
+    def point(self) -> str:
+        """The service point this kiosk books for: the platform's point id from ``[kiosk] service_point``."""
+        return self.context.config.kiosk.service_point
 
     def is_appointment(self) -> bool:
         item = self.context.item()
@@ -96,7 +104,7 @@ class AppointmentDesk:
         except Exception as error:  # noqa: BLE001 - worded for the citizen
             if is_outage(error):
                 return AppointmentsUnavailable(Message("finish.appt.offline"))
-            return AppointmentRefused(refusal(error, "finish.appt.failed"))
+            return AppointmentRefused(refusal(error, "finish.appt.failed", self.point))
         if not days:
             return AppointmentsUnavailable(Message("finish.appt.no_days"))
         return ShowSlots(item.code, item.name, self.point, tuple(days), booked)
@@ -122,7 +130,7 @@ class AppointmentDesk:
                      "id_number": citizen.id_number, "name": citizen.name or "未登记"}, proof=citizen.proof_token)
                 said = "finish.appt.booked"
         except Exception as error:  # noqa: BLE001
-            return AppointmentRefused(refusal(error, "finish.appt.failed"))
+            return AppointmentRefused(refusal(error, "finish.appt.failed", self.point))
         self.context.session.service["appointment"] = booked
         return AppointmentBooked(booked, Message(said, {"number": booked.number}), self._slip(booked))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -34,6 +36,8 @@ class DeskContext:
     services: DeskServices
     session: Session = field(default_factory=Session)
     catalog: Catalog | None = None
+    # The desk's clock for deadlines (容缺 补交 dates): a test fixes the day here rather than patching datetime.
+    today: Callable[[], dt.date] = dt.date.today
 
     def __post_init__(self) -> None:
         self.flow = ServiceFlow(self.session)  # the session's rules (kiosk.flow), bound to this session

@@ -17,6 +17,7 @@ class CaptureView:
     counts: tuple[int, ...]  # pages held per material
     pages: tuple[Any, ...]  # devices.doccam.Page of the current material, in order (for the thumbnails)
     message: Message  # what to tell the citizen now
+    camera_down: bool = False  # the 高拍仪 failed: no preview; the citizen may go on without photos
 
     @property
     def material(self) -> str:

@@ -10,7 +10,8 @@ import dataclasses
 import datetime as dt
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.complaints import is_complaint_number
@@ -75,17 +76,45 @@ def history(steps: Sequence[ProgressStep]) -> tuple[HistoryStep, ...]:
     return tuple(HistoryStep(step_time(step.at), status_message(step.status).text(), step.note) for step in steps)
 
 
-def departments(items: Iterable[Any]) -> list[str]:
-    """The departments of the catalog items, each once, in catalog order (halls list them that way)."""
-    return list(dict.fromkeys(item.department for item in items if item.department))
+# Citizens look for a hall's windows by the service ("社保医保", "户籍"), not by the bureau's formal name: a
+# catalog category names its service, and 社保 and 医保 share one window as most halls arrange them.
+SERVICE_OF_CATEGORY = {"社保": "社保医保", "医保": "社保医保", "卫健": "卫生健康", "一件事": "一件事一次办"}
 
 
-def ticket_document(number: QueueNumber, *, centre_name: str, kiosk_id: str) -> Document:
-    """The queue_ticket slip. Offline, the hall's queue is unknown: the layout would print "0 people ahead",
-    which is false, so that line is replaced by the plain offline notice."""
+@dataclass(frozen=True, slots=True)
+class TicketService:
+    name: str  # what the button and the paper say: "社保医保"
+    department: str  # the queue the platform numbers: its ticket call takes a catalog department (the contract)
+
+
+def ticket_services(items: Iterable[Any], override: Mapping[str, str] | None = None) -> list[TicketService]:
+    """The services a citizen takes a number for, each once, in catalog order; a merged service queues at the
+    department of its first item. ``override`` ([kiosk] ticket_services: service name -> department) replaces
+    the derived list where a hall arranges its windows otherwise."""
+    if override:
+        return [TicketService(name, department) for name, department in override.items()]
+    services: dict[str, str] = {}
+    for item in items:
+        if item.department:
+            services.setdefault(SERVICE_OF_CATEGORY.get(item.category, item.category), item.department)
+    return [TicketService(name, department) for name, department in services.items()]
+
+
+def service_label(name: str, language: str | None = None) -> str:
+    """A ticket service's name in the citizen's language (desk.ticket.services.*); the name itself when the
+    locale files do not know it (a hall's own ``ticket_services``)."""
+    key = f"desk.ticket.services.{name}"
+    text = translate(key, language)
+    return name if text == key else text
+
+
+def ticket_document(number: QueueNumber, *, centre_name: str, kiosk_id: str, service_name: str = "") -> Document:
+    """The queue_ticket slip, naming the service the citizen chose. Offline, the hall's queue is unknown: the
+    layout would print "0 people ahead", which is false, so that line is replaced by the plain offline notice."""
     from kiosk.printing.documents import queue_ticket
 
-    ticket = number.printable(centre_name=centre_name, service_name=number.department, kiosk_id=kiosk_id)
+    ticket = number.printable(centre_name=centre_name, service_name=service_name or number.department,
+                              kiosk_id=kiosk_id)
     document = queue_ticket(ticket)
     if number.offline:
         zero = translate("printing.ticket.waiting", count=ticket.waiting_count)
@@ -222,12 +251,19 @@ class ServiceDesk:
         return PickupRefused(Message(reason_key), other_card)
 
     # -- queue tickets ------------------------------------------------------------------------------------
-    def departments(self) -> list[str]:
+    def ticket_services(self) -> list[TicketService]:
         catalog = self.context.catalog
-        return departments(catalog.items if catalog is not None else ())
+        return ticket_services(catalog.items if catalog is not None else (),
+                               getattr(self.context.config.kiosk, "ticket_services", None))
 
-    def take_ticket(self, department: str) -> TicketIssued | TicketRefused:
-        """Worker thread: the platform's number, or this kiosk's own while the platform is down."""
+    def services(self) -> list[str]:
+        """The names on the ticket screen's buttons ("社保医保", "公积金" …)."""
+        return [service.name for service in self.ticket_services()]
+
+    def take_ticket(self, service: str) -> TicketIssued | TicketRefused:
+        """Worker thread: the platform's number for the service's queue, or this kiosk's own while the platform
+        is down. A department's own name is taken as it is (the platform's ticket call takes departments)."""
+        department = next((s.department for s in self.ticket_services() if s.name == service), service)
         try:
             number = take_ticket(self.context.services.client, self._book(), department)
         except (PlatformError, OSError) as error:
@@ -235,7 +271,8 @@ class ServiceDesk:
         waiting = (Message("desk.ticket.waiting_unknown") if number.waiting is None
                    else Message("desk.ticket.waiting", {"count": number.waiting}))
         kiosk = self.context.config.kiosk
-        document = ticket_document(number, centre_name=kiosk.centre_name, kiosk_id=kiosk.device_id)
+        document = ticket_document(number, centre_name=kiosk.centre_name, kiosk_id=kiosk.device_id,
+                                   service_name=service_label(service))
         return TicketIssued(number.number, waiting, number.offline, PrintJob(document, Message("desk.ticket.printed"),
                                                                           failed=Message("desk.ticket.print_failed")))
 

@@ -41,11 +41,14 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class KeyValue:
-    """``key：value``; a long value wraps under itself, not under the key."""
+    """``key：value``; a long value wraps under itself, not under the key. ``tall`` prints the value bold at
+    double height (same width, so it wraps as before): a receipt number or a deadline the citizen must find on
+    the slip at a glance (issue #13)."""
 
     key: str
     value: str
     bold_value: bool = False
+    tall: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,14 +140,16 @@ def acceptance_receipt(receipt: AcceptanceReceipt, *, language: str | None = Non
     t = _Lang(language)
     doc = Document(name="acceptance-receipt")
     doc.add(*_header(receipt.centre_name, t("receipt.title")))
-    doc.add(KeyValue(t("receipt.number"), receipt.receipt_number, bold_value=True),
+    # The receipt number and the time limit print at double height (tall): what the citizen quotes and what
+    # they wait for are found at a glance (issue #13).
+    doc.add(KeyValue(t("receipt.number"), receipt.receipt_number, tall=True),
             KeyValue(t("receipt.item"), receipt.item_name),
-            *[KeyValue(name, number) for name, number in receipt.members],
+            *[KeyValue(name, number, tall=True) for name, number in receipt.members],
             *_applicant(t, receipt.applicant_name, receipt.applicant_id_number))
     if receipt.phone:
         doc.add(KeyValue(t("receipt.phone"), mask_phone(receipt.phone)))
     doc.add(KeyValue(t("receipt.submitted_at"), t.when(receipt.submitted_at)),
-            KeyValue(t("receipt.time_limit"), receipt.time_limit),
+            KeyValue(t("receipt.time_limit"), receipt.time_limit, tall=True),
             KeyValue(t("receipt.delivery"), receipt.result_delivery),
             KeyValue(t("receipt.status"), receipt.status_line),
             Separator(),
@@ -195,7 +197,7 @@ def commitment_slip(slip: CommitmentSlip, *, language: str | None = None) -> Doc
     t = _Lang(language)
     doc = Document(name=f"commitment-slip-{slip.kind}")
     doc.add(*_header(slip.centre_name, t(f"commitment.title_{slip.kind}")))
-    doc.add(KeyValue(t("receipt.number"), slip.receipt_number, bold_value=True),
+    doc.add(KeyValue(t("receipt.number"), slip.receipt_number, tall=True),
             KeyValue(t("receipt.item"), slip.item_name),
             *_applicant(t, slip.applicant_name, slip.applicant_id_number),
             KeyValue(t("receipt.submitted_at"), t.when(slip.issued_at)),
@@ -204,7 +206,7 @@ def commitment_slip(slip: CommitmentSlip, *, language: str | None = None) -> Doc
             Text(t("commitment.to_supply"), bold=True),
             *_numbered(slip.to_supply, t),
             Feed(),
-            KeyValue(t("commitment.deadline"), t.when(slip.deadline), bold_value=True),
+            KeyValue(t("commitment.deadline"), t.when(slip.deadline), tall=True),  # miss it: withdrawn
             Text(t("commitment.withdrawn"), bold=True))
     if slip.kind == "pledge":
         doc.add(Text(t("commitment.false_pledge")))

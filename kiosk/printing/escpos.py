@@ -162,8 +162,10 @@ class EscposRenderer:
                     raise ValueError(f"text scale {scale}: printers magnify 1 to 8 times")
                 lines = layout.wrap(text, columns // scale - indent)
                 self._lines([" " * indent + line for line in lines], align, bold, (scale, scale))
-            case KeyValue(key=key, value=value, bold_value=bold_value):
-                self._key_value(key, value, bold_value)
+            case KeyValue(key=key, value=value, bold_value=bold_value, tall=tall):
+                self._key_value(key, value, bold_value or tall, (1, 2) if tall else (1, 1))
+                if tall:
+                    self._set()  # back to normal size at once: the next line never inherits the double height
             case Table():
                 self._lines(self._table(element))
             case Separator(char=char):
@@ -188,21 +190,23 @@ class EscposRenderer:
             case _:
                 raise TypeError(f"cannot print {type(element).__name__}")
 
-    def _key_value(self, key: str, value: str, bold_value: bool) -> None:
+    def _key_value(self, key: str, value: str, bold_value: bool, scale: tuple[int, int] = (1, 1)) -> None:
+        """``scale`` (width, height) applies to the value only; only double height is used, so the width
+        and the wrapping stay those of normal text."""
         columns = self.profile.columns
         label = f"{key}：" if not key.isascii() else f"{key}: "
         indent = layout.text_columns(label)
         if indent > columns // 2:
             # A long label: the value goes on its own lines, indented, instead of a one-character column.
             self._lines(layout.wrap(label, columns))
-            self._lines(["  " + line for line in layout.wrap(value, columns - 2)], bold=bold_value)
+            self._lines(["  " + line for line in layout.wrap(value, columns - 2)], bold=bold_value, scale=scale)
             return
         lines = layout.wrap(value, columns - indent) or [""]
         self._set()
         if bold_value:
-            # Only the value is emphasised: label, then bold on for the value within the same line.
+            # Only the value is emphasised: label, then bold (and size) on for the value within the same line.
             self._line_no_newline(label)
-            self._set(bold=True)
+            self._set(bold=True, scale=scale)
             self._line(lines[0])
             for line in lines[1:]:
                 self._line(" " * indent + line)

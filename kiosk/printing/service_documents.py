@@ -46,9 +46,9 @@ def appointment_slip(*, centre_name: str, item_name: str, number: str, date: dt.
     weekday = _t(f"weekday.{date.weekday()}")
     doc = Document(name="appointment-slip")
     doc.add(Text(centre_name, Align.CENTER, bold=True), Title(_t("appointment.title")), Separator("="),
-            KeyValue(_t("appointment.item"), item_name), KeyValue(_t("appointment.number"), number),
-            KeyValue(_t("appointment.when"), f"{date.isoformat()} {weekday} {slot_label} {start}–{end}",
-                     bold_value=True),
+            KeyValue(_t("appointment.item"), item_name), KeyValue(_t("appointment.number"), number, tall=True),
+            # Double height (issue #13): the number quoted on arrival and the time not to miss.
+            KeyValue(_t("appointment.when"), f"{date.isoformat()} {weekday} {slot_label} {start}–{end}", tall=True),
             KeyValue(_t("appointment.where"), point_name),
             KeyValue(_t("appointment.person"), f"{mask_name(applicant_name) or '—'} {mask_id_number(id_number)}"),
             QrCode(APPOINTMENT_QR_PREFIX + check_in_code, _t("appointment.qr_caption")),

@@ -78,7 +78,12 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
     def health() -> dict:
         return {"status": "ok", "catalog_version": catalog.version}
 
-    @app.get(f"/{API_VERSION}/catalog")
+    # The published schema is the kiosk's own model: items in Chinese, with optional texts in other languages
+    # under each item's "i18n" ({"en": {"name", "department", "service_object", "result", "conditions",
+    # "process", "materials"}}); an item without them is shown in Chinese (issue #13).
+    @app.get(f"/{API_VERSION}/catalog", responses={
+        200: {"model": Catalog, "description": "the catalog, both languages; ETag for If-None-Match"},
+        304: {"description": "unchanged since the ETag sent in If-None-Match"}})
     def get_catalog(if_none_match: Annotated[str | None, Header()] = None) -> Response:
         headers = {"ETag": catalog_etag, "Cache-Control": "no-cache"}
         if if_none_match == catalog_etag:

@@ -76,6 +76,9 @@ class AppointmentBook:
         self.store, self.catalog, self.calendar = store, catalog, calendar
         self.plans: dict[str, dict] = json.loads((DATA_DIR / "appointments.json").read_text(encoding="utf-8"))["items"]
         self.today: Callable[[], dt.date] = dt.date.today
+        # Every point the platform has (a kiosk's [kiosk] service_point must name one of them).
+        self.points = {p["id"] for p in json.loads((DATA_DIR / "service_points.json").read_text(encoding="utf-8"))
+                       ["points"]} | {point for plan in self.plans.values() for point in plan["points"]}
         self._lock = threading.Lock()
         store.db["appointments"].create(
             {"number": str, "item_code": str, "point": str, "date": str, "slot": str, "id_number": str,
@@ -86,6 +89,9 @@ class AppointmentBook:
     # -- slots ------------------------------------------------------------------------------------------
     def plan(self, item_code: str, point: str) -> dict:
         plan = self.plans.get(item_code)
+        if point not in self.points:
+            raise ProblemError(404, f"there is no service point {point} on this platform; the points are "
+                               f"{', '.join(sorted(self.points))}", kind="unknown-point", field="point")
         if plan is None:
             raise ProblemError(404, f"item {item_code} takes no appointments; the items that do: "
                                f"{', '.join(self.plans)}", kind="not-bookable", field="item_code")

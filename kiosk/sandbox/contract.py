@@ -98,7 +98,7 @@ class RatingIn(BaseModel):
 
 
 # -- heartbeats (kiosk/health.py makes them) ------------------------------------------------------------------
-DeviceName = Literal["printer", "camera", "idreader", "scanner"]
+DeviceName = Literal["printer", "camera", "doc_camera", "idreader", "scanner"]
 
 
 class DeviceReport(BaseModel):
@@ -154,7 +154,7 @@ class HeartbeatIn(BaseModel):
     device_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$")] | None = None
     versions: Annotated[dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=40)]],
                         Field(max_length=10)] = {}
-    devices: Annotated[dict[DeviceName, DeviceReport], Field(max_length=4)] = {}
+    devices: Annotated[dict[DeviceName, DeviceReport], Field(max_length=5)] = {}
     availability: Literal["available", "limited", "unavailable"] = "available"
     outbox: OutboxReport | None = None
     alerts: Annotated[list[Alert], Field(max_length=20)] = []

@@ -17,7 +17,8 @@ SILENT_AFTER_S = 3 * HEARTBEAT_EXPECTED_S  # three missed heartbeats: the kiosk 
 PAPER_WARN_FRACTION = 0.85  # warn before the near-end sensor does
 OUTBOX_BACKLOG_WARN = 50
 
-DEVICE_NAMES = {"printer": "打印机", "camera": "摄像头", "idreader": "身份证读卡器", "scanner": "扫码器"}
+DEVICE_NAMES = {"printer": "打印机", "camera": "摄像头", "doc_camera": "高拍仪", "idreader": "身份证读卡器",
+                "scanner": "扫码器"}
 STATE_WORDS = {"ok": "正常", "degraded": "部分可用", "fault": "故障", "disabled": "未启用"}
 AVAILABILITY_WORDS = {"available": "全部服务可用", "limited": "部分服务暂停", "unavailable": "暂停服务"}
 

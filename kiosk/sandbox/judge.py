@@ -9,7 +9,8 @@ How this differs in method from the kiosk, on purpose:
 - Bundles (一件事一次办) are judged member by member against one pile of papers, instead of first merging
   the members into one item: a material missing from the pile is acceptable only if every part that
   requires it accepts it missing (waived, or pledged under 告知承诺).
-- Working days are counted by stepping over weekends, with no holiday table (the demo has none).
+- Working days are counted by asking chinese-calendar day by day (the official 放假/调休 schedule), not
+  through kiosk.rules.holidays; a year the package does not know counts weekends only.
 
 Refusal reasons come in two kinds (see ``Standing``): a public code that may appear on a screen anyone
 passing can read (``not_offered``), and a private reason and sentence for the citizen's own slip (bad
@@ -134,11 +135,18 @@ def judge_materials(catalog: Catalog, code: str, present: Iterable[str], fetched
 
 
 def add_weekdays(start: dt.date, days: int) -> dt.date:
-    """``days`` working days after ``start`` (Monday to Friday)."""
+    """``days`` working days after ``start``: holidays and 调休 from chinese-calendar (a 容缺 deadline set on
+    2026-09-30 must not fall inside the National Day holiday), weekends only for a year it does not know."""
+    import chinese_calendar
+
     moment = start
     while days > 0:
         moment += dt.timedelta(days=1)
-        if moment.weekday() < 5:
+        try:
+            working = chinese_calendar.is_workday(moment)
+        except NotImplementedError:  # no schedule published for that year yet
+            working = moment.weekday() < 5
+        if working:
             days -= 1
     return moment
 

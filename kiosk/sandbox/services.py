@@ -237,6 +237,12 @@ class Intake:
     commitment: dict | None
 
 
+def platform_today(store: SandboxStore) -> dt.date:
+    """The platform's day: ``AppointmentBook.today`` (kiosk/sandbox/appointments.py), which a test fixes."""
+    book = getattr(store, "appointment_book", None)
+    return book.today() if book is not None else dt.date.today()
+
+
 def plan_intake(catalog: Catalog, store: SandboxStore, body: dict) -> Intake:
     """What to record for an application body: a receipt per bundle member, and a 容缺 / 告知承诺 acceptance
     re-judged by the platform (kiosk/sandbox/judge.py). Without a ``commitment`` the body is taken as
@@ -272,7 +278,7 @@ def plan_intake(catalog: Catalog, store: SandboxStore, body: dict) -> Intake:
                                 "the applicant brings every material instead")
     fetched = judge.fetchable(catalog, item.code, citizen["unshared"] if citizen is not None else ())
     decision = judge.judge_materials(catalog, item.code, body.get("materials_present", []), fetched,
-                                     pledge=pledge, today=dt.date.today())
+                                     pledge=pledge, today=platform_today(store))
     if decision.acceptance == "refused":
         raise IntakeRefused("main materials are missing (" + "、".join(decision.blocking) + "): the application "
                             "cannot be accepted on a commitment; print the one-time notice instead")

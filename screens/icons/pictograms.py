@@ -142,9 +142,26 @@ def minzheng(pen: Pen) -> None:
     pen.line(12, 42, 36, 42)
 
 
+def qita(pen: Pen) -> None:
+    """Any other item (卫健, 一件事 …): a sheet of paper with lines of text (an office guide)."""
+    pen.polyline([(11, 5), (29, 5), (37, 13), (37, 43), (11, 43)], closed=True)
+    for row in (18, 26, 34):
+        pen.line(17, row, 31, row)
+
+
+def gengduo(pen: Pen) -> None:
+    """更多事项: four tiles, one of them a plus (more items than these)."""
+    pen.rect(6, 6, 21, 21, 3)
+    pen.rect(27, 6, 42, 21, 3)
+    pen.rect(6, 27, 21, 42, 3)
+    pen.line(34.5, 27, 34.5, 42)
+    pen.line(27, 34.5, 42, 34.5)
+
+
 DRAWINGS: dict[str, Callable[[Pen], None]] = {
     "shebao": shebao, "yibao": yibao, "gongjijin": gongjijin, "shuiwu": shuiwu,
     "budongchan": budongchan, "zhengxin": zhengxin, "huji": huji, "minzheng": minzheng,
+    "qita": qita, "gengduo": gengduo,
 }
 
 
@@ -166,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         images[name] = render(name, args.size)
         images[name].save(args.out / f"{name}.png", optimize=True)
     if args.sheet:
-        sheet = Image.new("RGBA", (args.size * 4, args.size * 2), (23, 84, 166, 255))
+        sheet = Image.new("RGBA", (args.size * 4, args.size * ((len(images) + 3) // 4)), (23, 84, 166, 255))
         for index, image in enumerate(images.values()):
             sheet.alpha_composite(image, ((index % 4) * args.size, (index // 4) * args.size))
         sheet.save(args.sheet)

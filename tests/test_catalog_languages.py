@@ -1,0 +1,149 @@
+"""The catalog carries both languages (issue #13): English names and guide texts per item, served by the
+platform, shown when the citizen switched to English, and Chinese wherever English is missing."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from kiosk.catalog import (
+    TRANSLATABLE,
+    CatalogError,
+    item_text,
+    load_catalog_file,
+    localized,
+    parse_catalog,
+    translation_gaps,
+)
+from kiosk.sandbox.store import DATA_DIR
+
+RAW = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
+CATALOG = load_catalog_file(DATA_DIR / "catalog.json")
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def english_texts(item) -> list[str]:
+    shown = localized(item, "en")
+    guide = shown.guide
+    return [shown.name, shown.department, guide.service_object, guide.result, *guide.conditions, *guide.process,
+            *(material.name for material in guide.materials)]
+
+
+@pytest.mark.parametrize("item", CATALOG.items, ids=lambda item: item.code)
+def test_every_demo_item_reads_in_english(item) -> None:
+    assert translation_gaps(item) == []
+    texts = english_texts(item)
+    assert all(text and not has_chinese(text) for text in texts), [t for t in texts if has_chinese(t)]
+    assert item_text(item, "name", "en") != item.name
+
+
+def test_the_chinese_stays_what_it_was() -> None:
+    item = CATALOG.item("GJJ-002")
+    assert localized(item, "zh_CN") is item and item_text(item, "name", "zh_CN") == "住房公积金租房提取"
+    english = localized(item, "en")
+    # Materials keep their flags, in the same order: only the shown name changes.
+    assert [m.waivable for m in english.guide.materials] == [m.waivable for m in item.guide.materials]
+    assert english.guide.materials[2].name == "Housing lease contract" and item.guide.materials[2].name == "房屋租赁合同"
+    assert english.guide.legal_basis == item.guide.legal_basis  # law is cited as enacted, in Chinese
+    assert english.code == item.code and english.fields == item.fields  # what is sent is unchanged
+
+
+def test_an_item_without_english_shows_chinese_and_is_still_valid() -> None:
+    raw = copy.deepcopy(RAW)
+    del raw["items"][0]["i18n"]
+    raw["items"][1]["i18n"] = {"en": {"name": "Medical insurance enrolment record (print)"}}  # name only
+    catalog = parse_catalog(raw, "<test>")
+    bare, partial = catalog.items[0], catalog.items[1]
+    assert localized(bare, "en") is bare
+    for field in TRANSLATABLE:
+        assert item_text(bare, field, "en") == item_text(bare, field, "zh_CN")
+    assert localized(partial, "en").name == "Medical insurance enrolment record (print)"
+    assert localized(partial, "en").guide.result == partial.guide.result  # the rest in Chinese
+    assert [field for field, _ in translation_gaps(bare)] == ["i18n.en"]
+    assert "i18n.en.result" in [field for field, _ in translation_gaps(partial)]
+
+
+def test_a_translated_list_must_follow_the_chinese_one_for_one() -> None:
+    raw = copy.deepcopy(RAW)
+    item = next(i for i in raw["items"] if i["code"] == "GJJ-002")
+    item["i18n"]["en"]["materials"] = item["i18n"]["en"]["materials"][:3]  # one material left untranslated
+    with pytest.raises(CatalogError) as error:
+        parse_catalog(raw, "<test>")
+    assert "item GJJ-002" in str(error.value) and "i18n.en.materials has 3 entries but the guide has 4" in str(error.value)
+
+
+def test_catalog_check_warns_about_missing_english_but_accepts_the_item(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = copy.deepcopy(RAW)
+    del next(i for i in raw["items"] if i["code"] == "HJ-001")["i18n"]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    assert main(["catalog", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "ok (20 items)" in out
+    assert f"{path}: item HJ-001: i18n.en: no en text" in out and "(warning only)" in out
+    assert out.count("(warning only)") == 1  # the other 19 items carry their English
+
+
+def test_the_platform_serves_both_languages(client) -> None:
+    answer = client.catalog()
+    item = answer.catalog.item("SB-003")
+    assert item.name == "基本养老保险待遇申领（退休）"
+    assert localized(item, "en").name == "Basic pension claim (retirement)"
+    assert answer.raw["items"][0]["i18n"]["en"]["name"]  # on the wire, in the contract's shape
+
+
+def test_english_words_find_items() -> None:
+    from kiosk.search import search_items
+
+    assert [i.code for i in search_items(CATALOG, "pension", lexicon=None)] == ["SB-003"]
+    assert {i.code for i in search_items(CATALOG, "credit report", lexicon=None)} == {"ZX-001", "ZX-002"}
+    assert [i.code for i in search_items(CATALOG, "公积金 提取", lexicon=None)]  # Chinese as before
+
+
+@pytest.mark.ui
+def test_a_citizen_who_switched_to_english_reads_the_catalog_and_guide_in_english(ui) -> None:
+    from kiosk.i18n import translate as _
+
+    app, pilot = ui.app, ui.pilot
+    pilot.tap_text(_("home.start"))
+    pilot.wait_for_screen("catalog")
+    app.access.toggle_language()
+    try:
+        pilot.wait_for_text("Housing provident fund withdrawal for rent")
+        pilot.tap_text("Housing provident fund withdrawal for rent")
+        pilot.wait_for_screen("guide")
+        guide = app.screen("guide")
+        assert guide.item_name == "Housing provident fund withdrawal for rent"
+        assert guide.department == "Municipal Housing Provident Fund Management Centre"
+        for text in ("Housing lease contract", "Neither you nor your spouse owns a home in this city",
+                     "The centre reviews it", "The withdrawal is paid into your own bank card"):
+            assert text in guide.body
+        assert "房屋租赁合同" not in guide.body
+    finally:
+        app.end_session()  # the next citizen starts in Chinese
+    pilot.wait_for_screen("home")
+    pilot.tap_text(_("home.start"))
+    pilot.wait_for_screen("catalog")
+    pilot.wait_for_text("住房公积金租房提取")
+
+
+def test_ticket_services_come_from_the_categories_in_words_citizens_know() -> None:
+    from kiosk.desk.service import service_label, ticket_services
+
+    services = {service.name: service.department for service in ticket_services(CATALOG.items)}
+    assert list(services)[:7] == ["社保医保", "公积金", "户籍", "不动产", "税务", "征信", "民政"]
+    assert "医保" not in services and "市医疗保障局" not in services  # 社保 and 医保 share one window
+    assert services["社保医保"] == "市人力资源和社会保障局"  # the queue the platform numbers (the contract)
+    assert services["户籍"] == "市公安局户政管理支队"
+    hall = {"社保医保": "市医疗保障局", "综合窗口": "市政务服务和数据管理局"}  # [kiosk] ticket_services
+    assert [(s.name, s.department) for s in ticket_services(CATALOG.items, hall)] == list(hall.items())
+    assert service_label("户籍", "en") == "Household registration (hukou)"
+    assert service_label("综合窗口", "en") == "综合窗口"  # a hall's own name, as written
