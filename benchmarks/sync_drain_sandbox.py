@@ -51,8 +51,11 @@ def free_port() -> int:
 
 
 def body(n: int) -> dict:
+    # HJ-001's form as the catalog defines it (the sandbox refuses a purpose outside its choices).
+    purpose = ("就业", "入学", "出国（境）", "其他用途")[n % 4]
     return {"item_code": "HJ-001", "applicant": {"id_number": "410105195003152015", "name": "张建国",
-            "phone": "13912345678"}, "form": {"purpose": f"bench {n}"}, "materials_present": [], "channel": "kiosk"}
+            "phone": "13912345678"}, "form": {"phone": "13912345678", "purpose": purpose},
+            "materials_present": [], "channel": "kiosk"}
 
 
 def main() -> int:

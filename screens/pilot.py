@@ -132,6 +132,9 @@ class Pilot:
             node = node.parent
 
     def tap(self, widget: Widget) -> None:
+        # A finger lands on the screen as laid out, at least a frame after it appeared: a bar that reflows
+        # on a screen change (a button shown) must not move the target from under the tap.
+        self.frames(1)
         self.scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)

@@ -17,7 +17,7 @@ class RatingButton(KioskButton):
 
 class RatingScreen(KioskScreen):
     title_key = "rating.bar"
-    show_home_button = False
+    # 返回首页 as on every screen (issue #13); it ends the visit like 跳过, the rating is the citizen's choice.
     thanks = StringProperty("")
     done = BooleanProperty(False)
     asking_reason = BooleanProperty(False)

@@ -112,6 +112,7 @@ def test_home_from_the_receipt_asks_to_rate_once_and_never_traps(ui) -> None:
     pilot.wait_for_text(_("result.rate_first.title"))
     pilot.tap_text(_("result.rate_first.rate"), exact=True)  # yes: to the rating
     pilot.wait_for_screen("rating")
+    assert_one_navigation(ui)  # the rating too: 跳过 and 返回首页 both end the visit
     step_back(ui, "result")
     pilot.tap(app.top_bar.ids.home_button)  # asked again on a new visit of the receipt …
     pilot.wait_for_text(_("result.rate_first.title"))
