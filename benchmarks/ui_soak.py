@@ -6,7 +6,8 @@ syncing at once (no frame over 33 ms outside the first 10 sessions, which build 
 from a tap to the next screen's first complete frame p95 under 100 ms; RSS growth under 5 MB from session 100
 to 1,000. Each session is what a citizen does at the kiosk — browse, open a guide, identify with the provincial
 app's e-ID code, tick materials, fill the form, submit, print, rate, leave — driven by real touches through the
-real window (Xvfb), against the embedded sandbox.
+real window (Xvfb), against the sandbox platform in a process of its own (as a kiosk's platform is another
+machine; ``--embedded-sandbox`` runs it inside the kiosk's process, as ``kiosk demo`` does).
 
 What is measured (the pilot steps the Kivy event loop itself, one ``EventLoop.idle()`` per frame):
 - frame time: how long one frame's UI-thread work takes (clock callbacks, input, layout, drawing). A frame
@@ -40,7 +41,9 @@ import gc
 import json
 import os
 import resource
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -260,6 +263,25 @@ def make_pilot_class() -> type:
     return TimedPilot
 
 
+def start_platform_process(state: Path) -> tuple[subprocess.Popen, str]:
+    """`kiosk sandbox` on a free loopback port with its own SQLite file; returns the process and its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "sandbox", "--port", str(port),
+                                "--db", str(state / "platform.db")], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("ui_soak: the sandbox platform did not start within 60 s")
+
+
 def one_session(pilot: Any, app: Any, runtime: Any, _: Any) -> None:
     pilot.tap_text(_("home.start"))
     pilot.wait_for_screen("catalog")
@@ -336,6 +358,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--profile-frames", action="store_true", help="log the UI-thread stack of every frame over 33 ms")
+    parser.add_argument("--embedded-sandbox", action="store_true",
+                        help="run the sandbox inside the kiosk's process, as `kiosk demo` does (default: its own "
+                             "process, as a real kiosk's platform is)")
     parser.add_argument("--tracemalloc", nargs="?", const="100,300", metavar="FROM,TO",
                         help="Python allocations grown between two sessions (default 100,300)")
     parser.add_argument("--minutes", type=float, default=None,
@@ -363,6 +388,12 @@ def main() -> int:
     config = demo_config(state)
     # The soak's citizen ticks paper materials and goes on: no 高拍仪 step (benchmarks/capture_bench.py has it).
     config = config.model_copy(update={"devices": config.devices.model_copy(update={"doc_camera": "none"})})
+    platform = None
+    if not args.embedded_sandbox:
+        # A real kiosk's platform is another machine: the sandbox in a process of its own, so the kiosk's RSS
+        # is the kiosk's (the embedded sandbox's request caches are the demo's, bounded, and not on a kiosk).
+        platform, url = start_platform_process(state)
+        config = config.model_copy(update={"platform": config.platform.model_copy(update={"url": url})})
     runtime = KioskRuntime(config).start()
     app = KioskApp(runtime)
     sampler = StackSampler(threading.get_ident()).start() if args.profile_frames else None
@@ -417,6 +448,9 @@ def main() -> int:
         sampler.stop()
     pilot.stop()
     runtime.stop()
+    if platform is not None:
+        platform.terminate()
+        platform.wait(10)
     display.stop()
 
     frames = summarise_frames(pilot.frame_ms, pilot.frame_session)

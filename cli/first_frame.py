@@ -27,13 +27,13 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kiosk.demo_settings import DEMO_DEVICE_SECRET, EMBEDDED, real_kiosk_problems  # plain Python, no pydantic
+
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
 
 # The same values as kiosk.config (a test compares them); repeated so that this module never imports pydantic.
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
-EMBEDDED = "embedded"
-DEMO_DEVICE_SECRET = "demo-device-secret-change-me"
 MAX_CONFIG_BYTES = 1024 * 1024
 # The devices [devices] required may name (kiosk.config.DevicesSection.required)
 REQUIRED_CHOICES = ("printer", "camera", "idreader", "scanner")
@@ -106,20 +106,9 @@ class FirstFrameConfig(NamedTuple):
         return parse_config(self.raw, self.source)
 
     def real_kiosk_problems(self) -> list[str]:
-        """As KioskConfig.real_kiosk_problems (the same words), from the plain values."""
-        where = f"config {self.source}"
-        problems: list[str] = []
-        if "platform" not in self.written_sections:
-            problems.append(f"{where}: [platform] is missing, so the kiosk would talk to the embedded demo sandbox; "
-                            "add [platform] with url and device_secret (README, 'The config file'), or use "
-                            "'kiosk demo' for the demo")
-        elif self.platform.url == EMBEDDED:
-            problems.append(f"{where}: [platform] url = 'embedded' runs the demo sandbox inside the kiosk; set the "
-                            "provincial platform's https URL (the embedded sandbox is only for 'kiosk demo')")
-        if "platform" in self.written_sections and self.platform.device_secret == DEMO_DEVICE_SECRET:
-            problems.append(f"{where}: [platform] device_secret is the public demo secret; set the secret the "
-                            "platform issued for this kiosk")
-        return problems
+        """As KioskConfig.real_kiosk_problems (the same function), from the plain values."""
+        return real_kiosk_problems(self.source, self.written_sections, self.platform.url,
+                                   self.platform.device_secret)
 
 
 # -- plain checks: each returns the value or raises NeedsFullValidation ---------------------------------------

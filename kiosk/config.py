@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from devices.urls import DeviceUrlError, parse_device_url
 from kiosk.consumables import DEFAULT_ROLL_MM, ConsumableSpec
+from kiosk.demo_settings import DEMO_DEVICE_SECRET, EMBEDDED, real_kiosk_problems  # noqa: F401 - re-exported
 from kiosk.places import Places
 from kiosk.staffed_hours import HelpSettings, StaffedPeriod, office_hours
 
@@ -38,8 +39,6 @@ CAMERA_SCHEMES = ("v4l2", "sim", "none")
 IDREADER_SCHEMES = ("serial", "sim", "none")
 SCANNER_SCHEMES = ("evdev", "serial", "keyboard", "none")
 DEVICE_NAMES = ("printer", "camera", "doc_camera", "idreader", "scanner")
-DEMO_DEVICE_SECRET = "demo-device-secret-change-me"  # public (README, sandbox): never a real kiosk's secret
-EMBEDDED = "embedded"
 # Device URL parameters with a type, checked at load: name -> (kind, smallest, largest).
 DEVICE_PARAMS: dict[str, tuple[type, float, float]] = {
     "baudrate": (int, 300, 4_000_000), "width": (int, 16, 8192), "height": (int, 16, 8192), "fps": (int, 1, 240),
@@ -197,21 +196,9 @@ class KioskConfig(_Strict):
     written_sections: tuple[str, ...] = Field(default=(), exclude=True)
 
     def real_kiosk_problems(self) -> list[str]:
-        """What makes this config a demo rather than a real kiosk; ``kiosk run`` refuses it, ``kiosk diagnose``
-        reports each as a fault. Empty for a real kiosk's config."""
-        where = f"config {self.source}"
-        problems: list[str] = []
-        if "platform" not in self.written_sections:
-            problems.append(f"{where}: [platform] is missing, so the kiosk would talk to the embedded demo sandbox; "
-                            "add [platform] with url and device_secret (README, 'The config file'), or use "
-                            "'kiosk demo' for the demo")
-        elif self.platform.url == EMBEDDED:
-            problems.append(f"{where}: [platform] url = 'embedded' runs the demo sandbox inside the kiosk; set the "
-                            "provincial platform's https URL (the embedded sandbox is only for 'kiosk demo')")
-        if "platform" in self.written_sections and self.platform.device_secret == DEMO_DEVICE_SECRET:
-            problems.append(f"{where}: [platform] device_secret is the public demo secret; set the secret the "
-                            "platform issued for this kiosk")
-        return problems
+        """What makes this config a demo rather than a real kiosk (kiosk/demo_settings.py)."""
+        return real_kiosk_problems(self.source, self.written_sections, self.platform.url,
+                                   self.platform.device_secret)
 
     @property
     def outbox_dir(self) -> Path:

@@ -16,6 +16,13 @@ if TYPE_CHECKING:  # kiosk.notices brings the platform client (requests): not be
     from kiosk.notices import Notice
 
 MORE_CODE = ""  # the code of the 更多事项 tile: it opens the whole catalog, not one item
+SERVICES_CODE = "@services"  # the 其他服务 tile: the second elder page (progress, pickup, tickets …)
+ITEMS_CODE = "@items"  # back from that page to the items
+# The second elder page: what the normal home's small buttons do, as big tiles (code -> (words, action)).
+ELDER_SERVICES: tuple[tuple[str, str], ...] = (
+    ("@progress", "home.progress"), ("@pickup", "home.pickup"), ("@ticket", "home.ticket"),
+    ("@mine", "finish.home_mine"), ("@complaint", "home.complaint"),
+)
 
 
 class ElderTile(ButtonBehavior, BoxLayout):
@@ -40,6 +47,7 @@ class HomeScreen(KioskScreen):
     notices_text = StringProperty("")  # operator notices in force (紧急通知, holiday hours …), newest rules
     notice_emergency = BooleanProperty(False)
     elder = BooleanProperty(False)  # 长辈模式: big tiles instead of the buttons
+    elder_page = StringProperty("items")  # "items" (top items) | "services" (progress, pickup, tickets …)
 
     def on_kv_post(self, base_widget: Any) -> None:
         # Only one of the two homes is in the tree, so neither the keypad focus nor a tap finds the other's
@@ -71,29 +79,64 @@ class HomeScreen(KioskScreen):
             return
         grid = self.ids.tiles
         grid.clear_widgets()
+        if self.elder_page == "services":
+            self._services_tiles(grid)
+        else:
+            self._item_tiles(grid)
+
+    def _item_tiles(self, grid: Any) -> None:
         state = self.app.catalog_state
         catalog = state.catalog if state is not None else None
         availability = self.app.availability
-        # At most max_choices choices on the screen, 更多事项 included.
-        how_many = (self.app.access.max_choices or 6) - 1
+        # At most max_choices choices on the screen, 其他服务 and 更多事项 included.
+        how_many = (self.app.access.max_choices or 6) - 2
         for item in top_items(catalog, how_many):
             usable = availability is None or availability.item_available(item.code)
             reason = "" if usable else translate(availability.unavailable_items.get(item.code, ""))
             icon = icon_path(item.category, OTHER_ICON)
-            tile = ElderTile(text=item.name, code=item.code, icon=str(icon) if icon else "", note=reason,
-                             disabled=not usable)
-            tile.bind(on_release=lambda t: self.open_tile(t.code))
-            grid.add_widget(tile)
+            self._add_tile(grid, item.name, item.code, str(icon) if icon else "", note=reason, disabled=not usable)
+        other_icon = named_icon(OTHER_ICON)
+        self._add_tile(grid, translate("elder.services"), SERVICES_CODE, str(other_icon) if other_icon else "")
         more_icon = named_icon(MORE_ICON)
-        more = ElderTile(text=translate("elder.more"), code=MORE_CODE, icon=str(more_icon) if more_icon else "")
-        more.bind(on_release=lambda t: self.open_tile(t.code))
-        grid.add_widget(more)
+        self._add_tile(grid, translate("elder.more"), MORE_CODE, str(more_icon) if more_icon else "")
+
+    def _services_tiles(self, grid: Any) -> None:
+        for code, key in ELDER_SERVICES:
+            self._add_tile(grid, translate(key), code, "")
+        self._add_tile(grid, translate("elder.back_to_items"), ITEMS_CODE, "")
+
+    def _add_tile(self, grid: Any, text: str, code: str, icon: str, note: str = "", disabled: bool = False) -> None:
+        tile = ElderTile(text=text, code=code, icon=icon, note=note, disabled=disabled)
+        tile.bind(on_release=lambda t: self.open_tile(t.code))
+        grid.add_widget(tile)
 
     def open_tile(self, code: str) -> None:
-        if code == MORE_CODE:
-            self.start()
+        actions = {
+            MORE_CODE: self.start,
+            SERVICES_CODE: lambda: self._turn_page("services"),
+            ITEMS_CODE: lambda: self._turn_page("items"),
+            "@progress": self.app.counter.open_progress,
+            "@pickup": self.app.counter.open_pickup,
+            "@ticket": self.app.counter.open_tickets,
+            "@mine": self.app.finish.open_my_applications,
+            "@complaint": self.complaint,
+        }
+        action = actions.get(code)
+        if action is not None:
+            action()
         else:
             self.app.journey.choose_item(code)
+
+    def _turn_page(self, page: str) -> None:
+        self.elder_page = page
+        self._refill_tiles()
+        self.app.access.focus.screen_changed(self)  # the keypad focus walks the new tiles
+
+    def reset(self) -> None:
+        super().reset()
+        if self.elder_page != "items":  # the next citizen starts on the items
+            self.elder_page = "items"
+            self._refill_tiles()
 
     def start(self) -> None:
         # Guides are public: browse first, identify only when an item needs it.

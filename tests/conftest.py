@@ -91,3 +91,18 @@ def ui(ui_session: Ui) -> Ui:
     yield ui_session
     ui_session.app.end_session()
     ui_session.pilot.frames(2)
+
+
+@pytest.fixture
+def doc_camera(ui: Ui):
+    """The simulated document camera (demo papers) for one test; the shared demo window runs without one.
+    Healed and stopped after the test, whatever the test made it do."""
+    from devices.doccam import open_doc_camera
+
+    ui.runtime.doc_camera = open_doc_camera("sim://?fps=15")
+    yield ui.runtime.doc_camera
+    camera, ui.runtime.doc_camera = ui.runtime.doc_camera, None
+    ui.app.end_session()
+    ui.pilot.frames(3)
+    camera.simulator.heal()
+    camera.stop()

@@ -28,19 +28,6 @@ pytestmark = pytest.mark.ui
 PAPERS = ["居民身份证", "本人名下银行借记卡"]  # the rental contract is at home: 容缺
 
 
-@pytest.fixture
-def doc_camera(ui):
-    """The simulated document camera (demo papers) for this test; the shared demo runs without one."""
-    from devices.doccam import open_doc_camera
-
-    ui.runtime.doc_camera = open_doc_camera("sim://?fps=15")
-    yield ui.runtime.doc_camera
-    camera, ui.runtime.doc_camera = ui.runtime.doc_camera, None
-    ui.app.end_session()
-    ui.pilot.frames(3)
-    camera.stop()
-
-
 def _image_rows(config) -> int:
     database, _key = outbox_paths(config)
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:

@@ -27,19 +27,6 @@ pytestmark = pytest.mark.ui
 PAPERS = ["居民身份证", "本人名下银行借记卡"]  # the rental contract is at home: 容缺
 
 
-@pytest.fixture
-def doc_camera(ui):
-    from devices.doccam import open_doc_camera
-
-    ui.runtime.doc_camera = open_doc_camera("sim://?fps=15")
-    yield ui.runtime.doc_camera
-    camera, ui.runtime.doc_camera = ui.runtime.doc_camera, None
-    ui.app.end_session()
-    ui.pilot.frames(3)
-    camera.simulator.heal()
-    camera.stop()
-
-
 def to_capture(ui) -> None:
     pilot, app = ui.pilot, ui.app
     open_item(ui, "住房公积金租房提取")

@@ -42,13 +42,13 @@ def test_elder_home_shows_top_items_as_tiles_with_pictograms_that_fit_and_open_t
     elder_on(ui)
     shown = tiles(ui)
     catalog = app.catalog_state.catalog
-    top = catalog.items[:5]
-    # At most six choices: the first five items of the catalog and 更多事项.
+    top = catalog.items[:4]
+    # At most six choices: the first four items of the catalog, 查进度 · 取件 · 取号 and 更多事项.
     assert len(shown) == 6 == app.access.max_choices
-    assert [tile.code for tile in shown[:5]] == [item.code for item in top]
-    assert [tile.text for tile in shown] == [item.name for item in top] + [_("elder.more")]
-    # Each tile shows its category's pictogram (社保 → shebao.png …) and 更多事项 its own.
-    expected = ["shebao", "yibao", "gongjijin", "gongjijin", "huji", "gengduo"]
+    assert [tile.code for tile in shown[:4]] == [item.code for item in top]
+    assert [tile.text for tile in shown] == [item.name for item in top] + [_("elder.services"), _("elder.more")]
+    # Each tile shows its category's pictogram (社保 → shebao.png …), the last two their own.
+    expected = ["shebao", "yibao", "gongjijin", "gongjijin", "qita", "gengduo"]
     icons = [Path(tile.children[-1].source).stem for tile in shown]  # the Image is the tile's first child
     assert icons == expected
     assert all(Path(tile.children[-1].source).is_file() and tile.children[-1].texture is not None for tile in shown)
@@ -62,9 +62,17 @@ def test_elder_home_shows_top_items_as_tiles_with_pictograms_that_fit_and_open_t
     # The normal home's buttons are not behind the tiles (neither a tap nor the keypad finds them).
     assert _("home.start") not in pilot.visible_texts()
 
-    pilot.tap_text("户籍证明开具", exact=True)
+    pilot.tap_text("住房公积金租房提取", exact=True)  # a tile opens its guide
     pilot.wait_for_screen("guide")
     guide = app.screen("guide")
+    assert guide.item_name == "住房公积金租房提取"
+    assert "法律规定最多几天办完" in guide.body and "法定办结时限" not in guide.body
+    pilot.tap(app.top_bar.ids.back_button)
+    pilot.wait_for_screen("home")
+    pilot.tap_text(_("elder.more"), exact=True)  # the rest of the catalog, six a page
+    pilot.wait_for_screen("catalog")
+    pilot.tap_text("户籍证明开具")
+    pilot.wait_for_screen("guide")
     assert guide.item_name == "户籍证明开具"
     # Plain words for terms: the legal time limit reads as "法律规定最多几天办完".
     assert "法律规定最多几天办完" in guide.body and "法定办结时限" not in guide.body
@@ -78,6 +86,27 @@ def test_elder_home_shows_top_items_as_tiles_with_pictograms_that_fit_and_open_t
     titles = re.findall(r"《[^》]*》", guide.body)
     assert any("告知承诺制" in title for title in titles)
     assert all(title in elder_body for title in titles)
+
+
+def test_elder_second_page_has_progress_pickup_and_tickets_as_tiles(ui) -> None:
+    app, pilot = ui.app, ui.pilot
+    elder_on(ui)
+    pilot.tap_text(_("elder.services"), exact=True)
+    pilot.frames(2)
+    words = [tile.text for tile in tiles(ui)]
+    assert words == [_("home.progress"), _("home.pickup"), _("home.ticket"), _("finish.home_mine"),
+                     _("home.complaint"), _("elder.back_to_items")]
+    pilot.tap_text(_("home.ticket"), exact=True)
+    pilot.wait_for_screen("ticket")
+    pilot.tap(app.top_bar.ids.back_button)
+    pilot.wait_for_screen("home")
+    pilot.tap_text(_("elder.back_to_items"), exact=True)
+    pilot.frames(2)
+    assert tiles(ui)[-1].text == _("elder.more")
+    pilot.tap_text(_("elder.services"), exact=True)
+    app.end_session()  # the next citizen starts on the items (and in normal mode)
+    pilot.frames(2)
+    assert app.screen("home").elder_page == "items"
 
 
 def test_elder_catalog_pages_by_six_without_category_chips(ui) -> None:
