@@ -56,6 +56,9 @@ class RatingScreen(KioskScreen):
         self.thanks = ""
         self.asking_reason = False
         self.ids.callback_toggle.checked = False
+        # The last bad rating's reason chips go: hidden in a 0-high, disabled list they still stood where the top
+        # bar is, and a disabled widget swallows the touches it covers (上一步 did nothing after a bad rating).
+        self.ids.reasons.clear_widgets()
 
     def rate(self, level: int) -> None:
         if self.done:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from uisteps import apply_from_guide, identify_with_card_and_face, materials_next, open_item, tick_materials
 
+from kiosk.desk.rating import REASON_KEYS
 from kiosk.i18n import translate as _
 
 pytestmark = pytest.mark.ui
@@ -97,6 +98,13 @@ def test_each_step_has_one_back_and_one_home_and_back_is_the_previous_step(ui) -
 
 def test_home_from_the_receipt_asks_to_rate_once_and_never_traps(ui) -> None:
     app, pilot = ui.app, ui.pilot
+    # The previous citizen rated badly and was asked why: the rating screen must look the same for this one.
+    app.go("rating")
+    pilot.wait_for_screen("rating")
+    app.screen("rating").ask_reasons(2, REASON_KEYS, "")
+    pilot.frames(3)
+    app.end_session()
+    pilot.frames(2)
     to_materials(ui)
     materials_next(ui)
     pilot.wait_for_screen("form")
@@ -113,6 +121,9 @@ def test_home_from_the_receipt_asks_to_rate_once_and_never_traps(ui) -> None:
     pilot.tap_text(_("result.rate_first.rate"), exact=True)  # yes: to the rating
     pilot.wait_for_screen("rating")
     assert_one_navigation(ui)  # the rating too: 跳过 and 返回首页 both end the visit
+    bar_bottom = app.top_bar.to_window(*app.top_bar.pos)[1]
+    for button in app.screen("rating").ids.levels.children:  # all under the bar: a tap on 上一步 rates nothing
+        assert button.to_window(button.x, button.top)[1] <= bar_bottom + 1, f"{button.text} reaches the top bar"
     step_back(ui, "result")
     pilot.tap(app.top_bar.ids.home_button)  # asked again on a new visit of the receipt …
     pilot.wait_for_text(_("result.rate_first.title"))
