@@ -27,7 +27,13 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from kiosk.demo_settings import DEMO_DEVICE_SECRET, EMBEDDED, real_kiosk_problems  # plain Python, no pydantic
+from kiosk.demo_settings import (  # noqa: F401 - plain Python, no pydantic; DEMO_PIN_HASH re-exported
+    DEMO_DEVICE_SECRET,
+    DEMO_PIN_HASH,
+    EMBEDDED,
+    demo_raw_config,
+    real_kiosk_problems,
+)
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -37,7 +43,6 @@ DEFAULT_CONFIG_PATH = Path("/etc/kiosk/kiosk.toml")
 MAX_CONFIG_BYTES = 1024 * 1024
 # The devices [devices] required may name (kiosk.config.DevicesSection.required)
 REQUIRED_CHOICES = ("printer", "camera", "idreader", "scanner")
-DEMO_PIN_HASH = "scrypt$16384$8$1$Cpqsmbw7VZN2w2RU0sGbCw==$KuJrdd5Yg5ZffTiIZ9tNsTgTKpp4/FJAPeC5weJgJ04="
 _DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,39}")
 
 
@@ -216,19 +221,6 @@ def read_first_frame_config(path: Path) -> FirstFrameConfig | KioskConfig:
         from kiosk.config import load_config
 
         return load_config(path)
-
-
-def demo_raw_config(state_dir: Path, window_size: tuple[int, int] = (540, 960)) -> dict[str, Any]:
-    """The built-in demo as a TOML document would give it (kiosk.config.demo_config validates the same)."""
-    return {
-        "kiosk": {"state_dir": str(state_dir), "window_size": list(window_size), "fullscreen": False,
-                  "idle_timeout_s": 120},
-        "platform": {"url": EMBEDDED, "device_secret": DEMO_DEVICE_SECRET},
-        "devices": {"printer": f"sim://{state_dir / 'printer'}", "idreader": "sim://", "camera": "sim://",
-                    "doc_camera": "sim://",  # the 高拍仪 shows demo papers (material capture)
-                    "scanner": "keyboard"},
-        "maintenance": {"pin_hash": DEMO_PIN_HASH},
-    }
 
 
 def demo_first_frame_config(state_dir: Path, window_size: tuple[int, int] = (540, 960)) -> FirstFrameConfig:

@@ -28,7 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from devices.urls import DeviceUrlError, parse_device_url
 from kiosk.consumables import DEFAULT_ROLL_MM, ConsumableSpec
-from kiosk.demo_settings import DEMO_DEVICE_SECRET, EMBEDDED, real_kiosk_problems  # noqa: F401 - re-exported
+from kiosk.demo_settings import (  # noqa: F401 - re-exported
+    DEMO_DEVICE_SECRET,
+    DEMO_PIN_HASH,
+    EMBEDDED,
+    demo_raw_config,
+    real_kiosk_problems,
+)
 from kiosk.places import Places
 from kiosk.staffed_hours import HelpSettings, StaffedPeriod, office_hours
 
@@ -315,21 +321,9 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
 
 DEMO_MAINTENANCE_PIN = "2468"
 # Its scrypt hash, made once with `kiosk hash-pin`: hashing at every demo start would cost ~50 ms of start-up.
-DEMO_PIN_HASH = "scrypt$16384$8$1$Cpqsmbw7VZN2w2RU0sGbCw==$KuJrdd5Yg5ZffTiIZ9tNsTgTKpp4/FJAPeC5weJgJ04="
 
 
 def demo_config(state_dir: Path, window_size: tuple[int, int] = (540, 960)) -> KioskConfig:
     """The built-in demo: simulated devices, the sandbox embedded on loopback, a window that fits a laptop,
     and the maintenance PIN 2468 (documented in the README; a real kiosk sets its own with kiosk hash-pin)."""
-    return parse_config(
-        {
-            "kiosk": {"state_dir": str(state_dir), "window_size": list(window_size), "fullscreen": False,
-                      "idle_timeout_s": 120},
-            "platform": {"url": EMBEDDED, "device_secret": DEMO_DEVICE_SECRET},
-            "devices": {"printer": f"sim://{state_dir / 'printer'}", "idreader": "sim://", "camera": "sim://",
-                        "doc_camera": "sim://",  # the 高拍仪 shows demo papers (material capture)
-                        "scanner": "keyboard"},
-            "maintenance": {"pin_hash": DEMO_PIN_HASH},
-        },
-        "<demo>",
-    )
+    return parse_config(demo_raw_config(state_dir, window_size), "<demo>")

@@ -7,9 +7,27 @@ Plain Python with no pydantic, so the start-up path (cli/first_frame.py) and the
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
+from typing import Any
 
 DEMO_DEVICE_SECRET = "demo-device-secret-change-me"  # public (README, sandbox): never a real kiosk's secret
 EMBEDDED = "embedded"
+# scrypt of the demo maintenance PIN 2468 (README); a real kiosk sets its own with `kiosk hash-pin`.
+DEMO_PIN_HASH = "scrypt$16384$8$1$Cpqsmbw7VZN2w2RU0sGbCw==$KuJrdd5Yg5ZffTiIZ9tNsTgTKpp4/FJAPeC5weJgJ04="
+
+
+def demo_raw_config(state_dir: Path, window_size: tuple[int, int] = (540, 960)) -> dict[str, Any]:
+    """The built-in demo as a TOML document would give it: simulated devices, the sandbox embedded on loopback,
+    a window that fits a laptop. kiosk.config.demo_config validates it; cli/first_frame.py reads it plainly."""
+    return {
+        "kiosk": {"state_dir": str(state_dir), "window_size": list(window_size), "fullscreen": False,
+                  "idle_timeout_s": 120},
+        "platform": {"url": EMBEDDED, "device_secret": DEMO_DEVICE_SECRET},
+        "devices": {"printer": f"sim://{state_dir / 'printer'}", "idreader": "sim://", "camera": "sim://",
+                    "doc_camera": "sim://",  # the 高拍仪 shows demo papers (material capture)
+                    "scanner": "keyboard"},
+        "maintenance": {"pin_hash": DEMO_PIN_HASH},
+    }
 
 
 def real_kiosk_problems(source: object, written_sections: Collection[str], url: str,

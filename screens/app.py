@@ -307,10 +307,10 @@ class KioskApp(App):
         # Only now the rest: the whole config validated, services and imports on worker threads, the other
         # screens one per frame. The desk, the preload and the runtime's start all wait for the config.
         self._config_checked, self._preload = preload_modules(self._validate_config)
-        self._await(self._config_checked, self._config_validated)
+        self.when_done(self._config_checked, self._config_validated)
         Clock.schedule_once(self._build_next_screen, 0)
         if not self.runtime.started:
-            self._await(self.runtime.run_in_background(self._start_runtime), self._runtime_started)
+            self.when_done(self.runtime.run_in_background(self._start_runtime), self._runtime_started)
 
     def _validate_config(self) -> Any:
         """On the preload thread: the first frame's plain view of the config (cli/first_frame.py) replaced by
@@ -482,10 +482,11 @@ class KioskApp(App):
             else:
                 on_done(future.result())
 
-        self._await(self.runtime.run_in_background(functools.partial(fn, *args, **kwargs)), deliver)
+        self.when_done(self.runtime.run_in_background(functools.partial(fn, *args, **kwargs)), deliver)
 
     @staticmethod
-    def _await(future: Future, then: Callable[[Future], None]) -> None:
+    def when_done(future: Future, then: Callable[[Future], None]) -> None:
+        """``then(future)`` on the UI thread once the worker's ``future`` is done (routes use it too)."""
         future.add_done_callback(lambda done: Clock.schedule_once(lambda _dt: then(done), 0))
 
     def print_for_session(self, document: Any, on_printed: Callable[[Any], None]) -> None:
@@ -501,7 +502,7 @@ class KioskApp(App):
 
     # -- catalog and availability -------------------------------------------------------------------------
     def reload_catalog(self) -> None:
-        self._await(self.runtime.run_in_background(self.runtime.refresh_catalog), self._catalog_loaded)
+        self.when_done(self.runtime.run_in_background(self.runtime.refresh_catalog), self._catalog_loaded)
 
     def _catalog_loaded(self, future: Future) -> None:
         if future.exception() is not None:

@@ -87,7 +87,7 @@ class JourneyRoutes:
             else:
                 self.identified(self.app.desk.identity.accept_face(done.result()))
 
-        self.app._await(early[1], decided)
+        self.app.when_done(early[1], decided)
 
     def choose_item(self, code: str) -> None:
         if self.app.desk.apply.choose(code):
