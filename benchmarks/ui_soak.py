@@ -110,6 +110,17 @@ def kivy_cache_sizes() -> dict[str, int]:
     return {name: len(Cache._objects.get(name, {})) for name in sorted(Cache._categories)}
 
 
+def object_census() -> collections.Counter[str]:
+    """Live objects the garbage collector tracks, by module and type: what grows session after session."""
+    gc.collect()
+    def name(o: object) -> str:
+        if type(o).__name__ == "method":  # a bound method kept alive: which one says who forgot to unbind
+            return f"method {o.__func__.__module__}.{o.__func__.__qualname__}"  # type: ignore[attr-defined]
+        return f"{type(o).__module__}.{type(o).__qualname__}"
+
+    return collections.Counter(name(o) for o in gc.get_objects())
+
+
 def malloc_trim() -> None:
     if LIBC is not None:
         LIBC.malloc_trim(0)
@@ -363,6 +374,8 @@ def main() -> int:
                              "process, as a real kiosk's platform is)")
     parser.add_argument("--tracemalloc", nargs="?", const="100,300", metavar="FROM,TO",
                         help="Python allocations grown between two sessions (default 100,300)")
+    parser.add_argument("--object-census", metavar="FROM,TO", default=None,
+                        help="count live objects by type at two sessions and report the types that grew")
     parser.add_argument("--minutes", type=float, default=None,
                         help="stop after this many minutes (at a multiple of 10 sessions), as on a shared machine")
     parser.add_argument("--out", type=Path, default=RESULTS / "ui_soak.json")
@@ -406,6 +419,8 @@ def main() -> int:
     heap: list[tuple[int, dict[str, float]]] = []
     snapshots: dict[int, Any] = {}
     trace_from, trace_to = (int(n) for n in args.tracemalloc.split(",")) if args.tracemalloc else (-1, -1)
+    census_at = [int(n) for n in args.object_census.split(",")] if args.object_census else []
+    censuses: dict[int, collections.Counter[str]] = {}
     started = time.perf_counter()
     failures: list[dict[str, Any]] = []
     for number in range(1, args.sessions + 1):
@@ -431,6 +446,8 @@ def main() -> int:
             if args.minutes is not None and time.perf_counter() - started > args.minutes * 60:
                 print(f"--minutes {args.minutes:g} reached: stopping after session {number}", flush=True)
                 break
+        if census_at and number in census_at:
+            censuses[number] = object_census()
         if number in (trace_from - 5, trace_from, trace_to):
             import tracemalloc
 
@@ -488,6 +505,14 @@ def main() -> int:
         "stalls": sorted((x for x in pilot.stalls if x["session"] >= WARM_UP_SESSIONS), key=lambda x: -x["cpu_ms"])[:150]
         + sorted((x for x in pilot.stalls if x["session"] < WARM_UP_SESSIONS), key=lambda x: -x["cpu_ms"])[:50],
     }
+    if len(censuses) == 2:
+        first, last = (censuses[n] for n in census_at)
+        grew = sorted(((name, last[name] - first.get(name, 0)) for name in last), key=lambda x: -x[1])[:30]
+        result["object_census"] = {"from_session": census_at[0], "to_session": census_at[1],
+                                   "grew": [{"type": name, "count_diff": diff} for name, diff in grew if diff > 0]}
+        print(f"live objects that grew from session {census_at[0]} to {census_at[1]}:")
+        for name, diff in grew[:20]:
+            print(f"  {diff:+d}  {name}")
     if len(snapshots) == 2:
         diff = snapshots[trace_to].compare_to(snapshots[trace_from], "traceback")
         result["tracemalloc"] = {"from_session": trace_from, "to_session": trace_to, "grew": [

@@ -38,12 +38,15 @@ from kiosk.demo_props import DemoProps
 from kiosk.i18n import translate
 from kiosk.sdnotify import Notifier, watchdog_interval
 from kiosk.session import Session
+from screens import kivy_fixes
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.idle import IdleWatch
 from screens.navigator import Navigator
 from screens.routes_access import AccessRoutes
 from screens.widgets import TopBar
+
+kivy_fixes.apply()  # before any widget exists
 
 if TYPE_CHECKING:  # imported on first use, after the first frame (issue #16)
     from kiosk.catalog import CatalogItem

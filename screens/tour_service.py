@@ -22,6 +22,7 @@ def service_tour(runtime, app, pilot, open_item, identify, shot) -> None:  # noq
 
     # A complete guide: 审查标准, 查询渠道, 救济途径, and a material's sample on tap.
     open_item("户籍证明开具")
+    pilot.wait_until(lambda: app.screen("guide").complete, "the whole guide")
     app.screen("guide").ids.scroll.scroll_y = 0
     pilot.frames(3)
     shot("guide-complete")

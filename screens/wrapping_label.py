@@ -51,6 +51,14 @@ class WrappingLabel(Label):
         self.source_text = value
         self.rewrap()
 
+    def texture_update(self, *largs) -> None:
+        # on_text sets the wrapped text while Kivy is still dispatching the source text: Label's own observer
+        # comes after ours with the stale value and hands the *unwrapped* text to the core label, which then
+        # wraps it Kivy's way (a line starting with "，"). The core label renders what ``text`` says now.
+        if self._label is not None and self._label.text != self.text:
+            self._label.text = self.text
+        super().texture_update(*largs)
+
     def available_width(self) -> float:
         """Like Kivy: the text box (``text_size`` width, else the widget's width) less left/right padding."""
         box = self.text_size[0] if self.text_size[0] is not None else self.width

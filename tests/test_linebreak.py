@@ -123,3 +123,24 @@ def test_the_wrapping_label_breaks_by_these_rules_with_its_own_font(kiosk_displa
     label.width = label.text_size[0] = 2000
     label.rewrap()
     assert label.text == "政务服务自助终端"
+
+
+@pytest.mark.ui
+def test_the_label_renders_its_own_wrapping_when_the_text_comes_after_the_width(kiosk_display) -> None:
+    """The usual order on a screen (the width is laid out, then a property binding sets the text): the core
+    label rendered the unwrapped text Kivy's way, and a line began with "，" (seen on the guide's 救济途径)."""
+    from kivy.base import EventLoop
+
+    from screens.wrapping_label import WrappingLabel
+
+    EventLoop.ensure_window()
+    text = "对办理结果不服的，可自收到结果之日起六十日内向市公安局户政管理支队的上一级主管部门或本级人民政府申请行政复议，或在六个月内向人民法院提起行政诉讼。"
+    label = WrappingLabel(font_size=17, padding=(0, 0, 0, 0))
+    comma = text.index("议，") + 1  # the width ends right after "议": "，" would start the next line
+    label.width = label.measure(text[text.index("户政"):comma]) + 1
+    label.text_size = (label.width, None)
+    label.text = text[text.index("户政"):]
+    label.texture_update()
+    rendered = ["".join(word.text for word in line.words) for line in label._label._cached_lines]
+    assert rendered == label.text.split("\n")
+    assert not any(line.startswith(tuple(CLOSING)) for line in rendered), rendered

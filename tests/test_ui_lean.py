@@ -1,0 +1,49 @@
+"""Issue #16: a kiosk runs for weeks, so nothing a citizen does may leave something behind on a widget that
+lives as long as the App. Found by `benchmarks/ui_soak.py --object-census`: every scroll update inside Kivy's
+0.5 s bar fade left one more binding on the ScrollView (17 a citizen)."""
+
+from __future__ import annotations
+
+import pytest
+from uisteps import open_item
+
+from kiosk.i18n import translate as _
+
+pytestmark = pytest.mark.ui
+
+
+def scroll_views(app) -> list:
+    from kivy.uix.scrollview import ScrollView
+
+    return [widget for screen in app.manager.screens for widget in screen.walk() if isinstance(widget, ScrollView)]
+
+
+def bar_colour_bindings(app) -> int:
+    return sum(len(view.get_property_observers("bar_color")) for view in scroll_views(app))
+
+
+def test_scrolling_a_list_many_times_leaves_no_bindings_behind(ui) -> None:
+    app, pilot = ui.app, ui.pilot
+    pilot.tap_text(_("home.start"))
+    pilot.wait_for_screen("catalog")
+    views = [view for view in scroll_views(app) if view.get_root_window() is not None]
+    assert views, "the catalog shows no scrolling list"
+    before = bar_colour_bindings(app)
+    for step in range(40):  # a finger dragging the list: many position updates inside the bar's 0.5 s fade
+        views[0].scroll_y = 1 - (step % 10) / 10
+        pilot.frames(1)
+    assert all(len(view.get_property_observers("bar_color")) <= 1 for view in views)
+    assert bar_colour_bindings(app) - before <= len(views)
+
+
+def test_visiting_screens_again_and_again_does_not_grow_the_bindings(ui) -> None:
+    app, pilot = ui.app, ui.pilot
+    counts = []
+    for _visit in range(6):
+        open_item(ui, "户籍证明开具")  # the catalog, then the item's guide: each sets its list back to the top
+        pilot.frames(2)
+        app.end_session()
+        pilot.wait_for_screen("home")
+        pilot.frames(2)
+        counts.append(bar_colour_bindings(app))
+    assert counts[-1] <= counts[1], f"bar colour bindings grew visit after visit: {counts}"
