@@ -67,10 +67,53 @@ class HeldShut:
         self.gate.rearm()
 
 
+class ThreadSampler:
+    """Every thread's stack every millisecond, kept for the last second: a frame over 33 ms is logged with what
+    the UI thread and the others were doing during it (``--profile``)."""
+
+    def __init__(self) -> None:
+        import collections
+        import threading
+
+        self.samples: collections.deque = collections.deque(maxlen=3000)
+        self.main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-sampler", daemon=True)
+
+    def start(self) -> ThreadSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        names = {}
+        while not self._stop.wait(0.001):
+            now = time.perf_counter()
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                if ident not in names:
+                    names = {t.ident: t.name for t in threading.enumerate()}
+                stack = traceback.extract_stack(frame)[-6:]
+                self.samples.append((now, names.get(ident, str(ident)),
+                                     " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))))
+
+    def during(self, start: float, end: float) -> list[tuple[str, str, int]]:
+        import collections
+
+        counts = collections.Counter((name, stack) for at, name, stack in list(self.samples) if start <= at <= end)
+        return [(name, stack, count) for (name, stack), count in counts.most_common(12)]
+
+
 PHASES = ("idle", "redrawing", "previewing", "capturing", "previewing_nice0", "capturing_nice0")
 
 
-def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int) -> dict:
+def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profile: bool = False) -> dict:
     from kiosk.app_env import prepare_kivy_environment, prepare_window
     from kiosk.xvfb import ensure_display
 
@@ -135,6 +178,8 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int) -> dic
             flip_ms.append((time.perf_counter() - t0) * 1000)
 
     window.on_flip = timed_flip
+    sampler = ThreadSampler().start() if profile else None
+    stalls: list[dict] = []
     redraws = [None, None]  # the last preview, and the clock event re-showing it (the "redrawing" control)
 
     def measure(phase_seconds: float, during=None) -> tuple[list[float], dict[str, int]]:  # noqa: ANN001
@@ -145,6 +190,9 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int) -> dic
         def frame(_dt: float) -> None:
             now = time.perf_counter()
             gap = (now - last[0]) * 1000
+            if sampler is not None and gap > BUDGET_MS:
+                stalls.append({"gap_ms": round(gap, 1), "busy": sorted(set(busy)),
+                               "threads": sampler.during(last[0], now)})
             last[0] = now
             gaps.append(gap)
             if gap > BUDGET_MS:
@@ -248,6 +296,9 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int) -> dic
             results[phase][f"window_{key.removesuffix('_ms')}_ms"] = {
                 "count": len(values), "p50": round(statistics.median(values), 1),
                 "p95": round(pct(values, 0.95), 1), "max": round(max(values), 1)}
+    if sampler is not None:
+        sampler.stop()
+        results["stalls"] = stalls
     for name, values in own.items():
         if values:
             results[f"ui_thread_{name}_p50"] = round(statistics.median(values), 2)
@@ -263,13 +314,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "capture_ui.json")
     parser.add_argument("--nice", type=int, default=10, help="the capture threads' nice value (the fix)")
     parser.add_argument("--cv-threads", type=int, default=None, help="experiment: cv2.setNumThreads(N) first")
+    parser.add_argument("--profile", action="store_true",
+                        help="log every thread's stacks during each frame over 33 ms (results' \"stalls\")")
     args = parser.parse_args()
     if args.cv_threads is not None:
         import cv2
 
         cv2.setNumThreads(args.cv_threads)
     load_before = os.getloadavg()[0]
-    measured = run(args.rounds, args.slice, args.shoot_every, args.nice)
+    measured = run(args.rounds, args.slice, args.shoot_every, args.nice, args.profile)
     results = {"machine": {"cpus": os.cpu_count(), "load_average_1min": [round(load_before, 1),
                                                                         round(os.getloadavg()[0], 1)]},
                "camera": "sim://?fps=15 (1280x720 demo papers)", "window": [540, 960],

@@ -167,3 +167,14 @@ def test_kiosk_run_and_demo_register_only_the_window_commands_and_everything_els
     everything = _commands(["--help"])
     assert {"demo", "run", "diagnose", "queue", "hash-pin", "scan"} <= everything
     assert _commands(["diagnose", "--json"]) == everything
+
+
+def test_the_virtual_printer_keeps_no_figures_of_earlier_jobs() -> None:
+    """Its one print engine counted every line it ever printed (the soak's tracemalloc: ~19 strings a citizen)."""
+    from devices.printer.virtual import VirtualPrinter
+
+    printer = VirtualPrinter(render=False)
+    for number in range(50):
+        printer._raw(b"\x1b@" + f"receipt {number}\nline two\n".encode() + b"\x1dV\x00")
+    assert printer._engine.stats.lines == ["receipt 49", "line two"]
+    assert len(printer.jobs) == 50

@@ -180,9 +180,11 @@ class Interpreter:
         self._qr_bytes = 0  # QR data encoded so far in this job
 
     def new_job(self) -> None:
-        """Start the per-job budgets afresh (the virtual printer interprets job after job with one engine)."""
+        """Start the per-job budgets and figures afresh (the virtual printer interprets job after job with one
+        engine; its figures kept every line ever printed, ~19 strings a citizen for as long as the kiosk ran)."""
         self._codes = 0
         self._qr_bytes = 0
+        self.stats = RenderStats()
 
     def _reset(self) -> None:
         self.style = _Style()
