@@ -91,23 +91,35 @@ class ThreadSampler:
         import threading
         import traceback
 
-        names = {}
+        idle = ("wait", "get", "_worker", "select", "accept", "recv_into", "sleep")
         while not self._stop.wait(0.001):
             now = time.perf_counter()
+            names = {t.ident: t.name for t in threading.enumerate()}
+            busy = []
             for ident, frame in sys._current_frames().items():
                 if ident == threading.get_ident():
                     continue
-                if ident not in names:
-                    names = {t.ident: t.name for t in threading.enumerate()}
                 stack = traceback.extract_stack(frame)[-6:]
-                self.samples.append((now, names.get(ident, str(ident)),
-                                     " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))))
+                if stack and stack[-1].name in idle:
+                    continue  # a thread waiting for work holds no GIL and does nothing
+                busy.append((names.get(ident, str(ident)),
+                             " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))))
+            self.samples.append((now, busy))
 
-    def during(self, start: float, end: float) -> list[tuple[str, str, int]]:
+    def during(self, start: float, end: float) -> dict:
+        """The busy threads' most frequent stacks in [start, end], and the longest time the sampler itself could
+        not run (it needs the GIL: a gap here is a thread holding it), with what was busy just before it."""
         import collections
 
-        counts = collections.Counter((name, stack) for at, name, stack in list(self.samples) if start <= at <= end)
-        return [(name, stack, count) for (name, stack), count in counts.most_common(12)]
+        inside = [(at, busy) for at, busy in list(self.samples) if start <= at <= end]
+        counts = collections.Counter(entry for _at, busy in inside for entry in busy)
+        longest, before = 0.0, []
+        for (at, busy), (next_at, _next) in zip(inside, inside[1:], strict=False):
+            if next_at - at > longest:
+                longest, before = next_at - at, busy
+        return {"samples": len(inside), "longest_sampler_gap_ms": round(longest * 1000, 1),
+                "busy_before_that_gap": before,
+                "busy": [(name, stack, count) for (name, stack), count in counts.most_common(8)]}
 
 
 PHASES = ("idle", "redrawing", "previewing", "capturing", "previewing_nice0", "capturing_nice0")
@@ -179,6 +191,18 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
 
     window.on_flip = timed_flip
     sampler = ThreadSampler().start() if profile else None
+    collections_ms: list[tuple[float, int, float]] = []  # (when it ended, generation, ms): the GC holds the GIL
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            collections_ms.append((time.perf_counter(), info["generation"], (time.perf_counter() - gc_started[0]) * 1000))
+
+    import gc
+
+    gc.callbacks.append(on_gc)
     stalls: list[dict] = []
     redraws = [None, None]  # the last preview, and the clock event re-showing it (the "redrawing" control)
 
@@ -192,6 +216,8 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
             gap = (now - last[0]) * 1000
             if sampler is not None and gap > BUDGET_MS:
                 stalls.append({"gap_ms": round(gap, 1), "busy": sorted(set(busy)),
+                               "garbage_collections": [(generation, round(ms, 1)) for at, generation, ms
+                                                       in collections_ms if last[0] <= at <= now],
                                "threads": sampler.during(last[0], now)})
             last[0] = now
             gaps.append(gap)
@@ -296,6 +322,10 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
             results[phase][f"window_{key.removesuffix('_ms')}_ms"] = {
                 "count": len(values), "p50": round(statistics.median(values), 1),
                 "p95": round(pct(values, 0.95), 1), "max": round(max(values), 1)}
+    gc.callbacks.remove(on_gc)
+    results["garbage_collections"] = {f"generation_{g}": {
+        "count": sum(1 for _at, gen, _ms in collections_ms if gen == g),
+        "max_ms": round(max([ms for _at, gen, ms in collections_ms if gen == g] or [0.0]), 1)} for g in (0, 1, 2)}
     if sampler is not None:
         sampler.stop()
         results["stalls"] = stalls

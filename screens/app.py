@@ -33,7 +33,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices.fonts import cjk_font_file
 from devices.scanner.burst import KeystrokeBurstDetector
-from kiosk.app_env import release_freed_memory
+from kiosk.app_env import collect_session_garbage, freeze_long_lived_objects, release_freed_memory
 from kiosk.demo_props import DemoProps
 from kiosk.i18n import translate
 from kiosk.sdnotify import Notifier, watchdog_interval
@@ -372,6 +372,9 @@ class KioskApp(App):
             self._screens_to_build = [cls for cls in screen_classes() if cls is not HomeScreen]
         elif self._screens_to_build:
             self.manager.add_widget(self._screens_to_build.pop(0)())
+            if not self._screens_to_build:  # the last one: what exists now lives as long as the kiosk
+                log.info("%d long-lived objects frozen out of the garbage collector's walks",
+                         freeze_long_lived_objects())
         else:
             return
         Clock.schedule_once(self._build_next_screen, 0)
@@ -450,6 +453,8 @@ class KioskApp(App):
         # two monitor polls is never published as a change, and would leave print items disabled all day.
         self.update_availability()
         self.nav.home()
+        if self._screens_to_build == []:  # warmed up (freeze_long_lived_objects ran): this session's cycles now
+            log.debug("session garbage collected in %.1f ms", collect_session_garbage())
         # The session's freed memory back to the system, on a worker (issue #16: RSS crept up per citizen).
         if not self.runtime.executor._shutdown:  # not while the kiosk is stopping
             self.runtime.run_in_background(release_freed_memory)
