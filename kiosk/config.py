@@ -163,6 +163,8 @@ class HelpSection(_Strict):
     """呼叫工作人员 and consumables. The hours and duty phone here are used until the platform has answered
     once (GET /v1/devices/{id}/help-settings, cached in the state dir); the platform's answer wins."""
 
+    # Kept so that older files still load; the kiosk's point is [kiosk] service_point (one setting, one place).
+    # A different value here is refused (KioskConfig._one_service_point).
     service_point: Annotated[str, Field(max_length=40)] = ""
     service_point_name: Annotated[str, Field(max_length=40)] = ""
     duty_phone: Annotated[str, Field(pattern=r"^[0-9][0-9 -]{4,19}$|^$")] = ""  # printed on the help slip
@@ -173,8 +175,9 @@ class HelpSection(_Strict):
     notice_poll_s: Annotated[float, Field(ge=5, le=3600)] = 120.0
     assist_poll_s: Annotated[float, Field(ge=1, le=60)] = 5.0
 
-    def settings(self) -> HelpSettings:
-        return HelpSettings(service_point=self.service_point, service_point_name=self.service_point_name,
+    def settings(self, service_point: str) -> HelpSettings:
+        """The local hours and phone, for ``service_point`` (the config's [kiosk] service_point)."""
+        return HelpSettings(service_point=service_point, service_point_name=self.service_point_name,
                             duty_phone=self.duty_phone, periods=self.staffed, holidays=self.holidays)
 
 
@@ -200,6 +203,18 @@ class KioskConfig(_Strict):
     source: str = Field(default="<built-in defaults>", exclude=True)
     # The sections the file wrote (the others are defaults): a real kiosk must write [platform] itself.
     written_sections: tuple[str, ...] = Field(default=(), exclude=True)
+
+    @model_validator(mode="after")
+    def _one_service_point(self) -> KioskConfig:
+        if self.help.service_point and self.help.service_point != self.kiosk.service_point:
+            raise ValueError(f"[help] service_point = {self.help.service_point!r} differs from [kiosk] service_point "
+                             f"= {self.kiosk.service_point!r}; the kiosk has one service point: delete "
+                             "service_point from [help] and set it in [kiosk]")
+        return self
+
+    def help_settings(self) -> HelpSettings:
+        """The local help settings (hours, duty phone) of this kiosk's service point."""
+        return self.help.settings(self.kiosk.service_point)
 
     def real_kiosk_problems(self) -> list[str]:
         """What makes this config a demo rather than a real kiosk (kiosk/demo_settings.py)."""
@@ -235,6 +250,8 @@ def _device_url(value: str, schemes: tuple[str, ...]) -> str:
 
 def _describe_error(source: str, raw: dict[str, Any], error: dict[str, Any]) -> str:
     location = [str(part) for part in error["loc"]]
+    if not location:  # a check across sections (KioskConfig's own validators): the message names the keys
+        return f"config {source}: {error['msg'].removeprefix('Value error, ')}"
     section, key = (location[0], ".".join(location[1:])) if len(location) > 1 else ("", location[0])
     where = f"[{section}] {key}" if section else key
     node: Any = raw

@@ -387,7 +387,7 @@ class KioskRuntime:
 
         section = self.config.help
         self.help = build_help(self.state_dir, self.config.kiosk.device_id, self.outbox, self.client,
-                               fallback=section.settings(), roll_mm=round(section.paper_roll_m * 1000),
+                               fallback=self.config.help_settings(), roll_mm=round(section.paper_roll_m * 1000),
                                items=section.consumables)
         # The platform's hours and duty phone win over the config's; asked at start and now and then after.
         threading.Thread(target=self._help_settings_loop, name="help-settings", daemon=True).start()

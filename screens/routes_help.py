@@ -69,7 +69,7 @@ class HelpRoutes:
         panel = self._open_panel("assist")
         services = self.services
         if services is None:  # still starting: say so, with the numbers that always work
-            phones = self.app.config_kiosk.help.settings().phone_line()
+            phones = self.app.config_kiosk.help_settings().phone_line()
             panel.show_text(translate("help_ui.panel.not_ready", phones=phones), tone="alert")
             return
         panel.show_text(translate("help.assist.sending"))

@@ -8,6 +8,8 @@ fails while a citizen photographs papers."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -101,3 +103,17 @@ def test_the_heartbeat_carries_the_doc_camera_and_its_fault(tmp_path: Path) -> N
         wait_for(lambda: runtime.device_states()["doc_camera"].state == "ok", "the recovery", 10)
     finally:
         runtime.stop()
+
+
+def test_the_table_keeps_its_columns_straight_with_the_doc_camera(tmp_path: Path, sandbox) -> None:
+    """The technician's table: "doc_camera" is wider than the other names and used to push its row askew."""
+    config = with_doc_camera(write_config(tmp_path, sandbox.url), "sim://")
+    done = subprocess.run([sys.executable, "-m", "cli.main", "diagnose", "--config", str(config)],
+                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    lines = done.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("DEVICE"))
+    rows = [line for line in lines if line.split(" ")[0] in ("printer", "camera", "doc_camera", "idreader", "scanner")]
+    assert len(rows) == 5
+    for column in ("STATE", "REQUIRED", "URL"):
+        at = header.index(column)
+        assert all(row[at - 1] == " " and row[at] != " " for row in rows), (column, rows)

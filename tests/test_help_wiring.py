@@ -57,7 +57,7 @@ def runtime(sandbox, tmp_path):
 def test_help_section_is_validated_and_names_the_bad_key(tmp_path):
     config = help_config(tmp_path, "http://127.0.0.1:9", duty_phone="0371-6000 9999",
                          staffed=[{"weekdays": [6, 7], "start": "09:00", "end": "12:00"}])
-    settings = config.help.settings()
+    settings = config.help_settings()
     assert settings.duty_phone == "0371-6000 9999" and settings.periods[0].weekdays == (6, 7)
     with pytest.raises(ConfigError) as refused:
         help_config(tmp_path, "http://127.0.0.1:9", duty_phone="call the office")
@@ -65,6 +65,17 @@ def test_help_section_is_validated_and_names_the_bad_key(tmp_path):
     with pytest.raises(ConfigError) as refused:
         help_config(tmp_path, "http://127.0.0.1:9", staffed=[{"weekdays": [1], "start": "18:00", "end": "08:00"}])
     assert "[help] staffed" in str(refused.value)
+
+
+def test_the_service_point_is_one_setting_in_kiosk_and_a_different_one_in_help_is_refused(tmp_path):
+    """[help] service_point (older files) may repeat [kiosk] service_point but never contradict it."""
+    same = help_config(tmp_path, "http://127.0.0.1:9", service_point="JINSHUI-CENTRE")
+    assert same.help_settings().service_point == same.kiosk.service_point == "JINSHUI-CENTRE"
+    with pytest.raises(ConfigError) as refused:
+        help_config(tmp_path, "http://127.0.0.1:9", service_point="ERQI-CENTRE")
+    message = str(refused.value)
+    assert "[help] service_point = 'ERQI-CENTRE'" in message and "[kiosk] service_point" in message
+    assert "delete service_point from [help]" in message
 
 
 def test_printed_paper_is_counted_and_the_heartbeat_carries_the_counter(runtime, sandbox):
@@ -75,7 +86,7 @@ def test_printed_paper_is_counted_and_the_heartbeat_carries_the_counter(runtime,
 
     done = threading.Event()
     results = []
-    slip = assist_slip(AssistSlip("示范区政务服务中心", runtime.config.help.settings(),
+    slip = assist_slip(AssistSlip("示范区政务服务中心", runtime.config.help_settings(),
                                   dt.datetime(2026, 11, 30, 21, 5), DEVICE))
     runtime.print_document("session-1", slip, lambda result: (results.append(result), done.set()))
     assert done.wait(15), "the virtual printer never answered"

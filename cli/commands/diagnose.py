@@ -126,9 +126,10 @@ def render_table(report: Any) -> str:
         "",
     ]
     width = max(len(check.url) for check in report.devices)
-    lines.append(f"{'DEVICE':<9} {'STATE':<9} {'REQUIRED':<8} {'URL':<{width}}  REASON")
+    names = max(len("DEVICE"), *(len(check.name) for check in report.devices))  # "doc_camera" is 10 wide
+    lines.append(f"{'DEVICE':<{names}} {'STATE':<9} {'REQUIRED':<8} {'URL':<{width}}  REASON")
     for check in report.devices:
-        lines.append(f"{check.name:<9} {check.state:<9} {'yes' if check.required else 'no':<8} "
+        lines.append(f"{check.name:<{names}} {check.state:<9} {'yes' if check.required else 'no':<8} "
                      f"{check.url:<{width}}  {check.reason}")
     lines += ["", f"platform  {report.platform_line()}", f"outbox    {report.outbox_line()}",
               f"system    {report.system_line()}"]
