@@ -10,6 +10,7 @@ catalog editor sees every problem (file, item code, field) in one run of ``kiosk
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -42,6 +43,10 @@ VAGUE_MATERIAL_WORDS = (
 )
 
 
+# A sample picture's name: lower-case words and dashes ending in .png (no path, nothing to escape in a URL).
+SAMPLE_IMAGE_PATTERN = r"^(|[a-z0-9][a-z0-9-]{0,58}\.png)$"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,6 +62,9 @@ class Material(_Model):
     # 材料样本 / 示范文本 (issue #17): what a correct one looks like, shown on tap at the guide and printable;
     # "" when the platform has none for this material.
     sample: Annotated[str, Field(max_length=400)] = ""
+    # The picture of that sample the platform serves at GET /v1/catalog/samples/{sample_image} (a PNG file name,
+    # so it is safe in a URL path); "" when the platform has no picture for it.
+    sample_image: Annotated[str, Field(max_length=64, json_schema_extra={"pattern": SAMPLE_IMAGE_PATTERN})] = ""
 
     @field_validator("name")
     @classmethod
@@ -64,6 +72,14 @@ class Material(_Model):
         for word in VAGUE_MATERIAL_WORDS:
             if word in name:
                 raise ValueError(f"material {name!r} is vague ({word}); name the exact document")
+        return name
+
+    @field_validator("sample_image")
+    @classmethod
+    def _picture_name(cls, name: str) -> str:
+        if not re.fullmatch(SAMPLE_IMAGE_PATTERN, name):
+            raise ValueError(f"sample_image {name!r} is not a picture name the platform can serve; use lower-case "
+                             "letters, digits and dashes ending in .png (e.g. household-register.png), or leave it empty")
         return name
 
     @model_validator(mode="after")

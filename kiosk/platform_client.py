@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 ErrorKind = Literal["unreachable", "rejected", "server", "bad_answer"]
 PROOF_HEADER = "X-Verification-Proof"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SAMPLE_IMAGE_MAX_BYTES = 2 * 1024 * 1024  # a sample picture is a few hundred KB; more is not a sample
 
 
 class PlatformError(Exception):
@@ -208,7 +210,7 @@ class PlatformClient:
         self._http.close()
 
     def _request(self, method: str, path: str, *, body: Any = None, headers: dict[str, str] | None = None,
-                 ok: tuple[int, ...] = (200, 201)) -> requests.Response:
+                 ok: tuple[int, ...] = (200, 201), stream: bool = False) -> requests.Response:
         url = f"{self.base_url}/v1{path}"
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         send_headers = {"Content-Type": "application/json"} if data is not None else {}
@@ -218,7 +220,8 @@ class PlatformClient:
             # request (heartbeat, ticket, lookup) gets a fresh one.
             send_headers["Idempotency-Key"] = new_idempotency_key()
         try:
-            response = self._http.request(method, url, data=data, headers=send_headers, timeout=self.timeout)
+            response = self._http.request(method, url, data=data, headers=send_headers, timeout=self.timeout,
+                                          stream=stream)
         except requests.Timeout:
             raise PlatformError("unreachable", f"platform {self.base_url}: no answer within {self.timeout[1]:.0f} s") from None
         except requests.ConnectionError:
@@ -248,6 +251,33 @@ class PlatformClient:
         except ValueError as error:
             raise PlatformError("bad_answer", f"catalog from the platform is not valid: {error}") from None
         return CatalogAnswer(catalog, response.headers.get("ETag"), raw)
+
+    def sample_image(self, name: str) -> bytes:
+        """A material's 材料样本 picture (catalog ``sample_image``) as PNG bytes. Refuses an answer that is not a
+        PNG (by its signature, whatever the header says) or is larger than ``SAMPLE_IMAGE_MAX_BYTES``, reading
+        no more than that (a picture is shown on a kiosk, never a download without end)."""
+        url = f"{self.base_url}/v1/catalog/samples/{_segment(name)}"
+        response = self._request("GET", f"/catalog/samples/{_segment(name)}", stream=True)
+        with response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > SAMPLE_IMAGE_MAX_BYTES:
+                raise PlatformError("bad_answer", f"sample picture {url}: {int(declared)} bytes, more than the "
+                                    f"{SAMPLE_IMAGE_MAX_BYTES} a sample may have; the platform should serve it smaller")
+            body = bytearray()
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    body += chunk
+                    if len(body) > SAMPLE_IMAGE_MAX_BYTES:
+                        raise PlatformError("bad_answer", f"sample picture {url}: more than the "
+                                            f"{SAMPLE_IMAGE_MAX_BYTES} bytes a sample may have; the platform "
+                                            "should serve it smaller")
+            except requests.RequestException:
+                raise PlatformError("unreachable", f"sample picture {url}: the answer broke off") from None
+        if not body.startswith(PNG_SIGNATURE):
+            kind = response.headers.get("Content-Type", "no Content-Type")
+            raise PlatformError("bad_answer", f"sample picture {url}: the answer is not a PNG image ({kind}, "
+                                "no PNG signature); the platform must serve image/png")
+        return bytes(body)
 
     def submit_application(self, body: dict, idempotency_key: str, *, proof: str | None = None) -> Submission:
         """A single item or a bundle (item kind bundle: the answer lists a receipt per member).

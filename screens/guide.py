@@ -181,10 +181,12 @@ class GuideScreen(KioskScreen):
         item = self.app.current_item()
         if item is None or not ref.startswith("sample:"):
             return
-        material = item.guide.materials[int(ref.split(":", 1)[1])]
-        from screens.popups import show_message
+        material = localized(item, current_language()).guide.materials[int(ref.split(":", 1)[1])]
+        from screens.sample_view import show_sample_view  # its kv loads with the first sample shown
 
-        show_message(material.name, material.sample or tr._("finish.sample.none"))
+        text = material.sample or tr._("finish.sample.none")
+        show_sample_view(self.app, title=material.name, text=plain_words(text) if self.app.access.elder else text,
+                         image_name=material.sample_image, sample_text=material.sample)
 
     def reset(self) -> None:
         self._generation += 1

@@ -28,8 +28,14 @@ def service_tour(runtime, app, pilot, open_item, identify, shot) -> None:  # noq
     shot("guide-complete")
     app.screen("guide").show_sample("sample:1")
     pilot.wait_for_text(localized(app.current_item(), current_language()).guide.materials[1].sample[:6])
+    from screens.sample_view import shown_sample_view
+
+    # The picture comes from the platform on a worker thread: the shot shows it once it is in.
+    pilot.wait_until(lambda: shown_sample_view() is not None and shown_sample_view().has_picture,
+                     "the material's sample picture")
+    pilot.frames(2)
     shot("guide-material-sample")
-    pilot.tap_text(_("nav.ok"))
+    pilot.tap_text(_("samples.close"))
 
     # 使用电子证照, then the delivery step with a mailing address.
     pilot.tap(app.screen("guide").ids.apply_button)

@@ -82,6 +82,13 @@ class Barcode:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """A PNG printed centred across the paper's width, dithered to dots (kiosk.printing.picture): 材料样本."""
+
+    png: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Feed:
     lines: int = 1
 
@@ -93,7 +100,7 @@ class Cut:
     feed_lines: int = 4
 
 
-Element = Title | Text | KeyValue | Table | Separator | QrCode | Barcode | Feed | Cut
+Element = Title | Text | KeyValue | Table | Separator | QrCode | Barcode | Picture | Feed | Cut
 
 
 @dataclass(slots=True)

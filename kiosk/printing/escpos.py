@@ -20,6 +20,7 @@ from kiosk.printing.document import (
     Element,
     Feed,
     KeyValue,
+    Picture,
     QrCode,
     Separator,
     Table,
@@ -177,6 +178,11 @@ class EscposRenderer:
             case Barcode(data=data, height_dots=height):
                 self._set(Align.CENTER)
                 self.out += code128(data, height, self.profile.dots_width) + b"\n"
+            case Picture(png=png):
+                from kiosk.printing.picture import picture_raster  # Pillow, only for a job with a picture
+
+                self._set(Align.CENTER)
+                self.out += picture_raster(png, self.profile.dots_width) + b"\n"
             case Feed(lines=lines):
                 self._set()
                 self.out += ESC + b"d" + bytes([max(0, min(lines, 255))])

@@ -26,6 +26,7 @@ from kiosk.sandbox.judge import READY_STATUSES
 from kiosk.sandbox.notices import notices_router
 from kiosk.sandbox.openapi_contract import contract_openapi
 from kiosk.sandbox.problems import ProblemError, install_problem_handlers, problem_responses
+from kiosk.sandbox.samples import samples_router
 from kiosk.sandbox.security import install_body_limits, install_security, single_secret
 from kiosk.sandbox.service_choices import check_service_choices, service_routers
 from kiosk.sandbox.services import IntakeRefused, plan_intake, services_router
@@ -57,6 +58,7 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
     install_chaos(app, ChaosSettings())
     install_body_limits(app)
     app.include_router(uploads_router(store))
+    app.include_router(samples_router())  # 材料样本 pictures (issue #17)
     app.include_router(services_router(store, catalog))
     help_store = app.state.help = HelpStore.beside(store)  # help, complaints, notices, fleet (issue #15)
     app.include_router(assist_router(help_store))
