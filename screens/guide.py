@@ -116,15 +116,21 @@ class GuideScreen(KioskScreen):
         item = self.app.current_item()
         if item is None:
             return
-        self.item_name = item_text(item, "name", current_language())
         self.kind = item.kind
-        self.department = item_text(item, "department", current_language())
-        self._show_body()
+        self._show_in_current_language()
         self.ids.scroll.scroll_y = 1
 
     def on_kv_post(self, base_widget) -> None:
         # 长辈模式 turned on or off while the guide is shown: the same guide in the other words.
         self.app.access.bind(elder=lambda *_a: self._show_body())
+
+    def _show_in_current_language(self) -> None:
+        item = self.app.current_item()
+        if item is None:
+            return
+        self.item_name = item_text(item, "name", current_language())
+        self.department = item_text(item, "department", current_language())
+        self._show_body()
 
     def _show_body(self) -> None:
         """The guide's sections; in 长辈模式 its terms in plain words ("法定办结时限" → "法律规定最多几天办完", from the

@@ -33,7 +33,10 @@ class WrappingLabel(Label):
     title = BooleanProperty(False)  # titles never end with a one-character line
 
     def __init__(self, **kwargs) -> None:
-        self._shown = None  # the wrapped text this label set itself (so on_text can tell it apart)
+        # True while the label sets its own wrapped text, so on_text can tell it from a new text. (It compared
+        # with the last wrapped text it set, which went stale when a new text needed no wrapping: a label
+        # reused for another citizen then took "Who can apply" for its own and kept showing "服务对象".)
+        self._setting_own_text = False
         self._rewrap_later = Clock.create_trigger(lambda _dt: self.rewrap(), 0)
         super().__init__(**kwargs)
         self.fbind("width", self._rewrap_later)
@@ -46,7 +49,7 @@ class WrappingLabel(Label):
         self.fbind("markup", self._rewrap_later)
 
     def on_text(self, _instance, value: str) -> None:
-        if value == self._shown:
+        if self._setting_own_text:
             return
         self.source_text = value
         self.rewrap()
@@ -76,5 +79,8 @@ class WrappingLabel(Label):
         else:
             shown = wrap_text(source, self.available_width(), self.measure, title=self.title)
         if shown != self.text:
-            self._shown = shown
-            self.text = shown
+            self._setting_own_text = True
+            try:
+                self.text = shown
+            finally:
+                self._setting_own_text = False

@@ -147,3 +147,27 @@ def test_ticket_services_come_from_the_categories_in_words_citizens_know() -> No
     assert [(s.name, s.department) for s in ticket_services(CATALOG.items, hall)] == list(hall.items())
     assert service_label("户籍", "en") == "Household registration (hukou)"
     assert service_label("综合窗口", "en") == "综合窗口"  # a hall's own name, as written
+
+
+@pytest.mark.ui
+def test_english_chosen_while_the_guide_is_shown_turns_the_whole_guide_english(ui) -> None:
+    """The top bar's English toggle on the guide: the item's name, department and every section change, not only
+    the words the kv rules bind (the guide's sections are set from Python)."""
+    from kiosk.i18n import translate as _
+
+    app, pilot = ui.app, ui.pilot
+    pilot.tap_text(_("home.start"))
+    pilot.wait_for_screen("catalog")
+    pilot.tap_text("住房公积金租房提取")
+    pilot.wait_for_screen("guide")
+    guide = app.screen("guide")
+    pilot.wait_until(lambda: guide.complete, "the whole guide")
+    assert "房屋租赁合同" in guide.body
+    try:
+        pilot.tap(app.top_bar.ids.language_toggle)  # "English" in the top bar
+        pilot.wait_until(lambda: guide.complete and "Housing lease contract" in guide.body, "the guide in English")
+        assert guide.item_name == "Housing provident fund withdrawal for rent"
+        assert "房屋租赁合同" not in guide.body
+        pilot.wait_for_text("Housing lease contract")  # on the glass, not only in the property
+    finally:
+        app.end_session()

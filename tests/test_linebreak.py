@@ -144,3 +144,24 @@ def test_the_label_renders_its_own_wrapping_when_the_text_comes_after_the_width(
     rendered = ["".join(word.text for word in line.words) for line in label._label._cached_lines]
     assert rendered == label.text.split("\n")
     assert not any(line.startswith(tuple(CLOSING)) for line in rendered), rendered
+
+
+@pytest.mark.ui
+def test_a_reused_label_shows_each_new_text_after_a_text_that_needed_no_wrapping(kiosk_display) -> None:
+    """A section heading reused from citizen to citizen: English, then Chinese, then English again, then a font
+    change (长辈模式) re-wraps it. It used to re-wrap the Chinese heading it had before."""
+    from kivy.base import EventLoop
+
+    from screens.wrapping_label import WrappingLabel
+
+    EventLoop.ensure_window()
+    label = WrappingLabel(font_size=20, padding=(0, 0, 0, 0))
+    label.width = label.text_size[0] = label.measure("Who can") + 2  # laid out narrow first
+    label.text = "Who can apply"
+    label.width = label.text_size[0] = 400  # then its real width: "Who can apply" on one line again
+    label.rewrap()
+    for text in ("服务对象", "Who can apply"):
+        label.text = text
+    label.font_size = 30  # 长辈模式: the label re-wraps what it shows
+    label.rewrap()
+    assert label.text == "Who can apply" and label.source_text == "Who can apply"

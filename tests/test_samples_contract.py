@@ -68,7 +68,7 @@ def test_an_unknown_sample_is_a_404_problem(sandbox: EmbeddedSandbox, client: Pl
 
 def test_the_published_contract_declares_the_png_and_the_problem(sandbox: EmbeddedSandbox) -> None:
     spec = requests.get(f"{sandbox.url}/openapi.json", timeout=30).json()
-    answers = spec["paths"]["/v1/catalog/samples/{name}"]["get"]["responses"]
+    answers = spec["paths"]["/v1/catalog/samples/{picture}"]["get"]["responses"]
     assert "image/png" in answers["200"]["content"]
     assert "application/problem+json" in answers["404"]["content"]
 

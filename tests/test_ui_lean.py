@@ -46,7 +46,9 @@ def test_visiting_screens_again_and_again_does_not_grow_the_bindings(ui) -> None
         pilot.wait_for_screen("home")
         pilot.frames(2)
         counts.append(bar_colour_bindings(app))
-    assert counts[-1] <= counts[1], f"bar colour bindings grew visit after visit: {counts}"
+    # At most one each (bound while a bar fades, 0.5 s after the last scroll), however many visits; with
+    # Kivy's leak they were 76, 78, 79, 81 ... over 21 scroll views.
+    assert max(counts) <= len(scroll_views(app)), f"bar colour bindings grew visit after visit: {counts}"
 
 
 def test_a_full_garbage_collection_walks_only_what_came_after_the_warm_up_and_runs_at_a_sessions_end(ui) -> None:

@@ -1,6 +1,6 @@
 """材料样本 pictures (issue #17): what a correct material looks like, served by the reference platform.
 
-    GET /v1/catalog/samples/{name}     -> image/png (a catalog material's ``sample_image``); 404 problem if unknown
+    GET /v1/catalog/samples/{picture}     -> image/png (a catalog material's ``sample_image``); 404 problem if unknown
 
 The pictures are drawn here with Pillow from demo data (an invented citizen of the demo, the demo's ID number
 range), each crossed by a large diagonal "样本" so no one mistakes a print of it for a real document. Each is
@@ -160,14 +160,16 @@ def sample_png(name: str) -> bytes | None:
 def samples_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["catalog"])
 
-    @router.get("/catalog/samples/{name}", response_class=Response, responses={
+    # {picture}, not {name}: "name" in a URL reads as a person's name to anyone auditing the contract for
+    # personal data in URLs (tests/test_flows_sandbox.py checks every path parameter).
+    @router.get("/catalog/samples/{picture}", response_class=Response, responses={
         200: {"description": "the sample picture, watermarked 样本",
               "content": {PNG_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
         **problem_responses(404)})
-    def sample_picture(name: str) -> Response:
-        png = sample_png(name)
+    def sample_picture(picture: str) -> Response:
+        png = sample_png(picture)
         if png is None:
-            raise ProblemError(404, f"no sample picture named {name!r}; the names are the catalog materials' "
+            raise ProblemError(404, f"no sample picture named {picture!r}; the names are the catalog materials' "
                                "sample_image values", kind="sample-not-found")
         return Response(content=png, media_type=PNG_MEDIA_TYPE, headers={"Cache-Control": "max-age=86400"})
 
