@@ -346,7 +346,11 @@ def main() -> int:
     parser.add_argument("--cv-threads", type=int, default=None, help="experiment: cv2.setNumThreads(N) first")
     parser.add_argument("--profile", action="store_true",
                         help="log every thread's stacks during each frame over 33 ms (results' \"stalls\")")
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="experiment: sys.setswitchinterval(S) first (how long a thread keeps the GIL)")
     args = parser.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
     if args.cv_threads is not None:
         import cv2
 

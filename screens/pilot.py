@@ -122,10 +122,13 @@ class Pilot:
         node = widget.parent
         while node is not None and node is not Window:
             if isinstance(node, ScrollView):
-                x, y = widget.to_window(*widget.center)
-                left, bottom = node.parent.to_window(node.x, node.y)
-                inside = left <= x <= left + node.width and bottom <= y <= bottom + node.height
-                if not inside:  # as a citizen would: scroll only when the widget is out of view
+                # Again while the list is still laying out (a guide's later sections, a font change): the
+                # widget may have moved since the last scroll, as a citizen's eye would follow it.
+                for _attempt in range(4):
+                    x, y = widget.to_window(*widget.center)
+                    left, bottom = node.parent.to_window(node.x, node.y)
+                    if left <= x <= left + node.width and bottom <= y <= bottom + node.height:
+                        return  # as a citizen would: scroll only when the widget is out of view
                     node.scroll_to(widget, animate=False)
                     self.frames(2)
                 return

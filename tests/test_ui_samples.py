@@ -92,8 +92,14 @@ def test_in_elder_mode_the_popup_fits_in_either_language(ui, language: str, tmp_
     ui.app.access.set_language(language)
     pilot.frames(3)
     pilot.wait_until(lambda: ui.app.screen("guide").complete, "the whole guide")
+    # The larger text and the other language re-wrap every section over the next frames: tap once the guide
+    # stands still, as a citizen does.
+    button = pilot.find(_("finish.sample.show_for", name=""))
+    positions = []
+    pilot.wait_until(lambda: positions.append(tuple(button.to_window(*button.pos))) or positions[-3:].count(
+        positions[-1]) == 3, "the guide laid out")
     # 户籍证明开具 has one material with a sample: its button starts with "看样本：" / "Sample: ".
-    pilot.tap_text(_("finish.sample.show_for", name=""))
+    pilot.tap(button)
     pilot.wait_until(lambda: shown_sample_view() is not None, "the sample popup")
     view = shown_sample_view()
     pilot.wait_until(lambda: view.has_picture, "the sample picture")
