@@ -381,7 +381,7 @@ def main() -> int:
     parser.add_argument("--tracemalloc", nargs="?", const="100,300", metavar="FROM,TO",
                         help="Python allocations grown between two sessions (default 100,300)")
     parser.add_argument("--object-census", metavar="FROM,TO", default=None,
-                        help="count live objects by type at two sessions and report the types that grew")
+                        help="count live objects by type at two sessions and report the types that grew (a diagnostic run: counting unfreezes the kiosk's frozen objects and freezes everything alive again, so the RSS after it is not the budget's figure)")
     parser.add_argument("--minutes", type=float, default=None,
                         help="stop after this many minutes (at a multiple of 10 sessions), as on a shared machine")
     parser.add_argument("--out", type=Path, default=RESULTS / "ui_soak.json")

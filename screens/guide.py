@@ -82,11 +82,6 @@ def guide_sections(item: CatalogItem) -> list[GuideSection]:
     return sections
 
 
-def guide_text(item: CatalogItem) -> str:
-    """The whole guide as one text (what voice output and the tests read)."""
-    return "\n\n".join(section.text for section in guide_sections(item))
-
-
 def plain_words(text: str) -> str:
     """``text`` with the glossary's plain words for its terms, except inside 《…》: the title of a law or a
     document is quoted as it is (its "告知承诺制" stays, or the citizen could not find it)."""

@@ -82,8 +82,12 @@ def raster(rows: list[list[bool]], module_dots: int = 1) -> bytes:
         bits = "".join(("1" if dark else "0") * module_dots for dark in row).ljust(xbytes * 8, "0")
         line = int(bits, 2).to_bytes(xbytes, "big") if bits else b""
         body += line * module_dots
-    height = len(rows) * module_dots
-    return GS + b"v0\x00" + bytes([xbytes & 0xFF, xbytes >> 8, height & 0xFF, height >> 8]) + bytes(body)
+    return raster_bits(xbytes, len(rows) * module_dots, bytes(body))
+
+
+def raster_bits(xbytes: int, rows: int, bits: bytes) -> bytes:
+    """GS v 0 (normal density) for rows of packed dots, ``xbytes`` bytes a row, a set bit burnt."""
+    return GS + b"v0\x00" + bytes([xbytes & 0xFF, xbytes >> 8, rows & 0xFF, rows >> 8]) + bits
 
 
 def code128(data: str, height_dots: int, max_dots: int) -> bytes:

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import io
 
-from escpos.constants import GS
 from PIL import Image, ImageOps
+
+from kiosk.printing.escpos import raster_bits  # the one GS v 0 builder (QR codes use it too)
 
 BAND_ROWS = 128
 PAPER_WHITE = 225  # grey levels this light print as blank paper
 MAX_ROWS = 1600  # 20 cm of paper: a sample picture, not a poster
-
-
-def raster_bits(xbytes: int, rows: int, bits: bytes) -> bytes:
-    """GS v 0 (normal density) for rows of packed dots, ``xbytes`` bytes a row, a set bit burnt."""
-    return GS + b"v0\x00" + bytes([xbytes & 0xFF, xbytes >> 8, rows & 0xFF, rows >> 8]) + bits
 
 
 def dithered(png: bytes, dots_width: int) -> Image.Image:
