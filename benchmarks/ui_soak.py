@@ -189,6 +189,10 @@ def make_pilot_class() -> type:
             self.frame_cpu_ms = array("d")  # the UI thread's own CPU time in it (not the GL rasteriser's)
             self.frame_session = array("i")
             self.frame_drew = array("b")  # whether the frame drew the window (1) or had nothing to draw (0)
+            # From the window's on_flip (the drawing handed to OpenGL) to the frame's end: the buffer swap, in
+            # which the UI thread waits for the GL rasteriser (llvmpipe's threads under Xvfb) to finish.
+            self.frame_flip_ms = array("d")
+            self._flip_started: float | None = None
             self._flips = 0
             self.session = 0
             self.sampler = sampler
@@ -203,12 +207,15 @@ def make_pilot_class() -> type:
             return super().start()
 
         def _flipped(self, *_args: Any) -> None:
+            # Bound handlers run before the window's own on_flip, which swaps the buffers.
             self._flips += 1
+            self._flip_started = time.perf_counter()
 
         def _idle(self) -> None:  # type: ignore[override]
             if self.sampler is not None:
                 self.sampler.begin()
             flips_before = self._flips
+            self._flip_started = None
             started, cpu_started = time.perf_counter(), time.thread_time()
             Pilot._idle()
             ended = time.perf_counter()
@@ -217,6 +224,7 @@ def make_pilot_class() -> type:
             self.frame_cpu_ms.append(cpu)
             self.frame_session.append(self.session)
             self.frame_drew.append(self._flips != flips_before)
+            self.frame_flip_ms.append((ended - self._flip_started) * 1000 if self._flip_started else 0.0)
             if self.sampler is not None:
                 samples = self.sampler.end()
                 if took > STALL_MS or cpu > STALL_MS:
@@ -345,6 +353,28 @@ def summarise_frames(frame_ms: Sequence[float], frame_session: Sequence[int]) ->
                                     if s < WARM_UP_SESSIONS and ms > STALL_MS),
         "histogram_edges_ms": edges[:-1],
         "histogram_counts": histogram,
+    }
+
+
+def summarise_swaps(pilot: Any) -> dict[str, Any]:
+    """Where the drawn frames' time went: the buffer swap (waiting for the GL rasteriser) against the rest (clock,
+    input, layout, issuing the drawing), for all of them and for those over 33 ms, after the warm-up."""
+    rows = [(ms, flip) for ms, flip, session, drew in zip(pilot.frame_ms, pilot.frame_flip_ms, pilot.frame_session,
+                                                           pilot.frame_drew, strict=True)
+            if drew and session >= WARM_UP_SESSIONS]
+    over = [(ms, flip) for ms, flip in rows if ms > STALL_MS]
+    def median(values: list[float]) -> float | None:
+        return round(statistics.median(values), 2) if values else None
+    return {
+        "median_swap_ms": median([flip for _ms, flip in rows]),
+        "median_before_swap_ms": median([ms - flip for ms, flip in rows]),
+        "over_33ms": {
+            "frames": len(over),
+            "median_swap_ms": median([flip for _ms, flip in over]),
+            "median_before_swap_ms": median([ms - flip for ms, flip in over]),
+            "before_swap_alone_over_33ms": sum(1 for ms, flip in over if ms - flip > STALL_MS),
+            "swap_over_half": sum(1 for ms, flip in over if flip > ms / 2),
+        },
     }
 
 
@@ -486,6 +516,7 @@ def main() -> int:
     frames["drawn_frames"]["ui_thread_cpu"] = {key: value for key, value in summarise_frames(
         [d[1] for d in drawn], [d[2] for d in drawn]).items() if key in ("median_ms", "p99_ms", "max_ms",
                                                                         "over_33ms_after_warm_up")}
+    frames["drawn_frames"]["swap"] = summarise_swaps(pilot)
     frames["ui_thread_cpu"] = {key: value for key, value in summarise_frames(pilot.frame_cpu_ms, pilot.frame_session).items()
                                if key not in ("frames", "frames_after_warm_up")}
     taps = summarise_taps(pilot.taps)

@@ -40,6 +40,7 @@ from kiosk.sdnotify import Notifier, watchdog_interval
 from kiosk.session import Session
 from screens import kivy_fixes
 from screens.base import KioskScreen
+from screens.clipping import clip_with_scissor
 from screens.i18n import tr
 from screens.idle import IdleWatch
 from screens.navigator import Navigator
@@ -265,6 +266,7 @@ class KioskApp(App):
         root = BoxLayout(orientation="vertical")
         self.top_bar = TopBar(title=translate("home.bar"))
         self.manager = ScreenManager(transition=NoTransition())
+        clip_with_scissor(self.manager)  # its screens clipped at no cost per pixel (screens/clipping.py)
         # Only the home screen before the first frame; the others are built one per frame right after, so
         # the kiosk shows its home screen as early as a bare window would.
         self.manager.add_widget(HomeScreen())

@@ -5,7 +5,11 @@ Applied once, when the App module is imported (``apply()``); no other module pat
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.uix.scrollview import ScrollView
+
+from screens.clipping import clip_with_scissor
 
 _applied = False
 
@@ -25,9 +29,27 @@ def update_from_scroll(self: ScrollView, *largs: object) -> None:
 _kivy_update_from_scroll = ScrollView.update_from_scroll
 
 
+def scroll_view_init(self: ScrollView, **kwargs: Any) -> None:
+    # Every scrolling list clips its rows with a scissor rectangle, not Kivy's stencil mask: two passes over
+    # its pixels a frame fewer (screens/clipping.py says why and how much). A ScrollView made in Python has
+    # its class rules (the stencil) when Kivy's __init__ returns; one declared in a kv rule gets them later,
+    # from the rule that declares it, and hears on_kv_post after that.
+    _kivy_scroll_view_init(self, **kwargs)
+    if not clip_with_scissor(self):
+        self.fbind("on_kv_post", _clip_once_styled)
+
+
+def _clip_once_styled(widget: ScrollView, *_args: Any) -> None:
+    clip_with_scissor(widget)
+
+
+_kivy_scroll_view_init = ScrollView.__init__
+
+
 def apply() -> None:
     global _applied
     if _applied:
         return
     ScrollView.update_from_scroll = update_from_scroll  # type: ignore[method-assign]
+    ScrollView.__init__ = scroll_view_init  # type: ignore[method-assign]
     _applied = True

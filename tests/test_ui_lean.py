@@ -76,3 +76,41 @@ def test_a_full_garbage_collection_walks_only_what_came_after_the_warm_up_and_ru
     assert left_behind() is not None, "a full collection ran in the middle of a session"
     app.end_session()
     assert left_behind() is None, "the session's end did not collect its cycles"
+
+
+def _stencil_instructions(app) -> int:
+    from kivy.core.window import Window
+    from kivy.graphics import StencilPush
+
+    def count(canvas) -> int:
+        return sum(isinstance(child, StencilPush) + count(child) for child in getattr(canvas, "children", []))
+
+    return count(Window.canvas) + sum(
+        count(part) for screen in app.manager.screens for widget in screen.walk()
+        for part in (widget.canvas.before, widget.canvas.after) if part is not None)
+
+
+def test_a_scrolled_list_shows_nothing_outside_its_box_and_is_clipped_without_a_stencil_pass(ui, tmp_path) -> None:
+    """The lists clip with a scissor rectangle (screens/clipping.py): no stencil pass over their pixels each frame
+    (issue #16), and the citizen still sees nothing of a scrolled guide above or below its box."""
+    from PIL import Image
+
+    app, pilot = ui.app, ui.pilot
+    open_item(ui, "户籍证明开具")
+    guide = app.screen("guide")
+    pilot.wait_until(lambda: guide.complete, "the whole guide")
+    scroll = guide.ids.scroll
+    assert guide.ids.sections.height > scroll.height * 1.5, "the guide must be long enough to scroll"
+    scroll.scroll_y = 0.5  # text runs on past both edges of the box
+    pilot.frames(3)
+    assert _stencil_instructions(app) == 0
+    image = Image.open(pilot.screenshot(tmp_path / "guide-scrolled.png")).convert("RGB")
+    x, y = scroll.to_window(scroll.x, scroll.y)
+    left, right = int(x) + 4, int(x + scroll.width) - int(scroll.bar_width) - 4
+    # Screenshots run top-down; Kivy's y runs up. Three pixel rows just outside each edge of the box.
+    for window_y in (int(y + scroll.height) + 1, int(y + scroll.height) + 3, int(y) - 2, int(y) - 4):
+        row = {image.getpixel((px, image.height - 1 - window_y)) for px in range(left, right)}
+        assert len(row) == 1, f"the scrolled guide shows through at window y={window_y}: {len(row)} colours in the row"
+    inside = {image.getpixel((px, image.height - 1 - int(y + scroll.height / 2))) for px in range(left, right)}
+    assert len(inside) > 1 or len({image.getpixel((px, image.height - 1 - int(y + scroll.height / 2) + d))
+                                   for px in range(left, right) for d in range(-20, 20)}) > 1, "no text inside the box"
