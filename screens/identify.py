@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from screens.base import KioskScreen
@@ -46,6 +47,12 @@ class IdentifyScreen(KioskScreen):
     def show_error(self, text: str) -> None:
         self.status_text = ""
         self.error_text = text
+        # The error ends the scrolling part, just above the number typed: shown there once it is laid out.
+        Clock.schedule_once(lambda _dt: self._scroll_to_error(), 0)
+
+    def _scroll_to_error(self) -> None:
+        if self.error_text:
+            self.ids.scroll.scroll_y = 0
 
     def show_need(self, message) -> None:  # noqa: ANN001 - kiosk.desk.outcomes.Message
         """What this identification is for (the desk's words: "place your card, or show an e-ID code")."""

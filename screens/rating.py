@@ -29,7 +29,7 @@ class RatingScreen(KioskScreen):
         # (theme.live: the high-contrast palette too) and all pass 4.5:1 against the white text.
         for level, key in LEVELS:
             button = RatingButton(fill_color=tuple(theme.live.rating_colour(level)), text_color=tuple(theme.live.on_primary),
-                                  height="130sp", marks=theme.RATING_MARKS[level])
+                                  marks=theme.RATING_MARKS[level])
             button.level = level
             button.text_key = key
             button.bind(on_release=lambda b: self.rate(b.level))
