@@ -225,6 +225,13 @@ def table(soak: dict[str, Any] | None, cold: dict[str, Any] | None, others: dict
         drawn_note = (f"; the {drawn['frames_after_warm_up']:,} frames that drew the window: median {drawn['median_ms']} ms, "
                       f"p99 {drawn['p99_ms']} ms, their UI-thread CPU median {drawn['ui_thread_cpu']['median_ms']} ms, "
                       f"max {drawn['ui_thread_cpu']['max_ms']} ms" if drawn else "")
+        swap = (drawn or {}).get("swap")
+        if swap and swap["over_33ms"]["frames"]:
+            over = swap["over_33ms"]
+            drawn_note += (f"; a drawn frame is median {swap['median_before_swap_ms']} ms of work then "
+                           f"{swap['median_swap_ms']} ms in the buffer swap (waiting for the GL rasteriser); the frames "
+                           f"over 33 ms: {over['median_before_swap_ms']} + {over['median_swap_ms']} ms, "
+                           f"{over['before_swap_alone_over_33ms']} of them over 33 ms before the swap")
         cpu_stalls = cpu.get("over_33ms_after_warm_up")
         rows.append(f"| UI thread while scanning, printing and syncing ({soak['sessions']} citizen sessions through the real "
                     f"window, {soak['elapsed_s'] / 60:.0f} min) | frame time after session 10: median {frames['median_ms']} ms, "

@@ -197,7 +197,11 @@ def make_pilot_class() -> type:
             self.session = 0
             self.sampler = sampler
             self.stalls: list[dict[str, Any]] = []
-            self.taps: list[tuple[str, str, float, int]] = []  # (from, to, ms, session)
+            # Taps as arrays too (a tuple a tap was ~20 Python objects a session, counted as the kiosk's growth):
+            # the screens as indices into ``screen_names``.
+            self.screen_names: list[str] = []
+            self.tap_from, self.tap_to = array("h"), array("h")
+            self.tap_ms, self.tap_session = array("d"), array("i")
             self._tap: tuple[str, float] | None = None  # (screen when the finger lifted, when)
 
         def start(self) -> Any:
@@ -230,8 +234,23 @@ def make_pilot_class() -> type:
                 if took > STALL_MS or cpu > STALL_MS:
                     self._log_stall(took, cpu, samples)
             if self._tap is not None and self.app.manager.current != self._tap[0]:
-                self.taps.append((self._tap[0], self.app.manager.current, (ended - self._tap[1]) * 1000, self.session))
+                self.tap_from.append(self._screen_index(self._tap[0]))
+                self.tap_to.append(self._screen_index(self.app.manager.current))
+                self.tap_ms.append((ended - self._tap[1]) * 1000)
+                self.tap_session.append(self.session)
                 self._tap = None
+
+        def _screen_index(self, name: str) -> int:
+            if name not in self.screen_names:
+                self.screen_names.append(name)
+            return self.screen_names.index(name)
+
+        @property
+        def taps(self) -> list[tuple[str, str, float, int]]:
+            """(from, to, ms, session) for each tap that changed the screen."""
+            names = self.screen_names
+            return [(names[a], names[b], ms, session) for a, b, ms, session in
+                    zip(self.tap_from, self.tap_to, self.tap_ms, self.tap_session, strict=True)]
 
         def _log_stall(self, took: float, cpu: float, samples: list[tuple[str, ...]]) -> None:
             common = collections.Counter(samples).most_common(3)

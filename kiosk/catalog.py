@@ -194,7 +194,10 @@ class Guide(_Model):
 class ItemTranslation(_Model):
     """An item's texts in one more language (the contract carries both: issue #13), for what the catalog and
     guide screens show. Every field is optional: what is left out shows in Chinese. Lists follow the Chinese
-    ones one for one (same count, same order), so the n-th English material is the n-th material."""
+    ones one for one (same count, same order), so the n-th English material is the n-th material.
+
+    Length limits: the same kind as the Chinese field's, with room for English, which takes about twice the
+    characters of Chinese for the same words (the name's 40 became 120, a material's 60 became 160)."""
 
     name: Annotated[str, Field(min_length=2, max_length=120)] | None = None
     department: Annotated[str, Field(min_length=2, max_length=120)] | None = None
@@ -203,6 +206,15 @@ class ItemTranslation(_Model):
     conditions: tuple[Annotated[str, Field(min_length=2, max_length=300)], ...] | None = None
     process: tuple[Annotated[str, Field(min_length=2, max_length=200)], ...] | None = None
     materials: tuple[Annotated[str, Field(min_length=2, max_length=160)], ...] | None = None  # names only
+    # The rest of a complete guide (issue #17). A law is named in English followed by its Chinese title in
+    # brackets ("Social Insurance Law of the PRC (《中华人民共和国社会保险法》)"): the office cites it as enacted.
+    legal_basis: tuple[Annotated[str, Field(min_length=2, max_length=300)], ...] | None = None
+    review_standard: tuple[Annotated[str, Field(min_length=4, max_length=400)], ...] | None = None  # 审查标准
+    inquiry_channels: tuple[Annotated[str, Field(min_length=4, max_length=240)], ...] | None = None  # 查询渠道
+    remedy: Annotated[str, Field(min_length=4, max_length=600)] | None = None  # 救济途径
+    fee_basis: Annotated[str, Field(min_length=2, max_length=300)] | None = None  # the fee's legal basis
+    # One per material, in the guide's order: the English of its sample text, "" where it has none.
+    material_samples: tuple[Annotated[str, Field(max_length=800)], ...] | None = None
 
 
 # The languages an item may carry besides its Chinese (the kiosk's gettext languages other than zh_CN).
@@ -227,14 +239,27 @@ class CatalogItem(_Model):
     @model_validator(mode="after")
     def _translations_follow_the_lists(self) -> CatalogItem:
         # A translated list of another length would put one material's English on another material.
-        chinese = {"conditions": self.guide.conditions, "process": self.guide.process,
-                   "materials": self.guide.materials}
+        guide = self.guide
+        chinese = {"conditions": guide.conditions, "process": guide.process, "materials": guide.materials,
+                   "legal_basis": guide.legal_basis, "material_samples": guide.materials}
+        # 审查标准 and 查询渠道 are followed where the Chinese guide has them. A guide still without them is
+        # guide_gaps' problem (`kiosk catalog check` names it), and their English is not shown until it has them.
+        chinese.update({name: getattr(guide, name) for name in ("review_standard", "inquiry_channels")
+                        if getattr(guide, name)})
         for language, translation in self.i18n.items():
             for field_name, originals in chinese.items():
                 translated = getattr(translation, field_name)
                 if translated is not None and len(translated) != len(originals):
                     raise ValueError(f"i18n.{language}.{field_name} has {len(translated)} entries but the guide "
                                      f"has {len(originals)}; translate each one, in the same order")
+            # English for a text the Chinese guide does not have would tell a foreigner more than the office
+            # tells everyone else.
+            for position, (material, sample) in enumerate(zip(guide.materials, translation.material_samples or (),
+                                                              strict=False)):
+                if sample and not material.sample:
+                    raise ValueError(f"i18n.{language}.material_samples.{position}: material {material.name!r} has "
+                                     f"no sample in Chinese, so it can have none in {language}; leave it \"\" or "
+                                     "give the material its Chinese sample first")
         return self
 
     @model_validator(mode="after")
@@ -294,39 +319,61 @@ class Catalog(_Model):
 
 
 # -- languages ------------------------------------------------------------------------------------------------
-TRANSLATABLE = ("name", "department", "service_object", "result", "conditions", "process", "materials")
+# Texts of a complete guide (issue #17) that older guides may still lack (guide_gaps): their English is shown only
+# with their Chinese, so a foreigner is never told more than everyone else.
+_SHOWN_WITH_CHINESE_ONLY = ("review_standard", "inquiry_channels", "remedy", "fee_basis")
+TRANSLATABLE = ("name", "department", "service_object", "result", "conditions", "process", "materials",
+                "legal_basis", "review_standard", "inquiry_channels", "remedy", "fee_basis", "material_samples")
 
 
 def item_text(item: CatalogItem, field_name: str, language: str | None) -> Any:
     """The item's ``field_name`` (one of TRANSLATABLE) in ``language`` ("en", "zh_CN" …), falling back to the
-    Chinese when the catalog has no translation of it. ``materials`` gives the material names."""
+    Chinese when the catalog has no translation of it. ``materials`` gives the material names,
+    ``material_samples`` their sample texts (each one in Chinese where its English is ""), ``fee_basis`` the
+    fee's legal basis."""
     if field_name not in TRANSLATABLE:
         raise KeyError(f"{field_name} is not a translatable item field; one of {', '.join(TRANSLATABLE)}")
     translation = item.i18n.get(_base_language(language))  # type: ignore[call-overload]
     translated = getattr(translation, field_name, None) if translation is not None else None
-    if translated is not None:
-        return translated
+    original = _chinese_text(item, field_name)
+    if field_name in _SHOWN_WITH_CHINESE_ONLY and not original:
+        return original  # what the Chinese guide does not say yet is said to nobody
+    if field_name == "material_samples" and translated is not None:
+        return tuple(english or chinese for english, chinese in zip(translated, original, strict=True))
+    return original if translated is None else translated
+
+
+def _chinese_text(item: CatalogItem, field_name: str) -> Any:
     if field_name in ("name", "department"):
         return getattr(item, field_name)
     if field_name == "materials":
         return tuple(material.name for material in item.guide.materials)
+    if field_name == "material_samples":
+        return tuple(material.sample for material in item.guide.materials)
+    if field_name == "fee_basis":
+        return item.guide.fee.basis
     return getattr(item.guide, field_name)
 
 
 def localized(item: CatalogItem, language: str | None) -> CatalogItem:
     """A copy of ``item`` whose shown texts are in ``language`` where the catalog has them: for display
-    only (the catalog and guide screens), never for what is sent to the platform, which knows the Chinese."""
+    only (the catalog and guide screens, the sample popup and its slip), never for what is sent to the
+    platform, which knows the Chinese."""
     if _base_language(language) not in item.i18n:
         return item
-    materials = tuple(material.model_copy(update={"name": name})
-                      for material, name in zip(item.guide.materials, item_text(item, "materials", language),
-                                                strict=True))
+
+    def text(field_name: str) -> Any:
+        return item_text(item, field_name, language)
+
+    materials = tuple(material.model_copy(update={"name": name, "sample": sample})
+                      for material, name, sample in zip(item.guide.materials, text("materials"),
+                                                        text("material_samples"), strict=True))
     guide = item.guide.model_copy(update={
-        "service_object": item_text(item, "service_object", language), "result": item_text(item, "result", language),
-        "conditions": item_text(item, "conditions", language), "process": item_text(item, "process", language),
-        "materials": materials})
-    return item.model_copy(update={"name": item_text(item, "name", language),
-                                   "department": item_text(item, "department", language), "guide": guide})
+        "service_object": text("service_object"), "result": text("result"), "conditions": text("conditions"),
+        "process": text("process"), "materials": materials, "legal_basis": text("legal_basis"),
+        "review_standard": text("review_standard"), "inquiry_channels": text("inquiry_channels"),
+        "remedy": text("remedy"), "fee": item.guide.fee.model_copy(update={"basis": text("fee_basis")})})
+    return item.model_copy(update={"name": text("name"), "department": text("department"), "guide": guide})
 
 
 def _base_language(language: str | None) -> str:
@@ -334,15 +381,25 @@ def _base_language(language: str | None) -> str:
 
 
 def translation_gaps(item: CatalogItem, language: str = "en") -> list[tuple[str, str]]:
-    """(field, message) for the texts an item does not carry in ``language``: a warning of `kiosk catalog
-    check`, never a refusal (the item then shows in Chinese)."""
+    """(field, message) for the texts an item has in Chinese but not in ``language``: a warning of `kiosk
+    catalog check`, never a refusal (those texts then show in Chinese)."""
     translation = item.i18n.get(language)  # type: ignore[call-overload]
     if translation is None:
         return [(f"i18n.{language}", f"no {language} text: the item shows in Chinese to a citizen who chose "
                                      f"{language}; add i18n.{language}.name and the guide texts")]
-    wanted = [name for name in TRANSLATABLE if getattr(translation, name) is None
-              and (name not in ("conditions", "materials", "process") or item_text(item, name, None))]
-    return [(f"i18n.{language}.{name}", f"no {language} text for {name}: it shows in Chinese") for name in wanted]
+    gaps = [(f"i18n.{language}.{name}", f"no {language} text for {name}: it shows in Chinese")
+            for name in TRANSLATABLE if getattr(translation, name) is None and _has_chinese_text(item, name)]
+    for position, (material, sample) in enumerate(zip(item.guide.materials, translation.material_samples or (),
+                                                      strict=False)):
+        if material.sample and not sample:
+            gaps.append((f"i18n.{language}.material_samples.{position}",
+                         f"no {language} sample for material {material.name!r}: it shows in Chinese"))
+    return gaps
+
+
+def _has_chinese_text(item: CatalogItem, field_name: str) -> bool:
+    original = _chinese_text(item, field_name)
+    return any(original) if field_name == "material_samples" else bool(original)
 
 
 def _cross_item_problems(items: tuple[CatalogItem, ...]) -> list[tuple[str, str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,18 @@ CATALOG = load_catalog_file(DATA_DIR / "catalog.json")
 
 
 def has_chinese(text: str) -> bool:
-    return any("\u4e00" <= char <= "\u9fff" for char in text)
+    # Except inside brackets: a law or a Chinese web page is named in English, then in Chinese in brackets
+    # ("Civil Code of the PRC, Article 1049 (《中华人民共和国民法典》)") so the citizen can find it.
+    return any("\u4e00" <= char <= "\u9fff" for char in re.sub(r"\([^()]*\)", "", text))
 
 
 def english_texts(item) -> list[str]:
     shown = localized(item, "en")
     guide = shown.guide
     return [shown.name, shown.department, guide.service_object, guide.result, *guide.conditions, *guide.process,
-            *(material.name for material in guide.materials)]
+            *(material.name for material in guide.materials), *guide.legal_basis, *guide.review_standard,
+            *guide.inquiry_channels, *filter(None, (guide.remedy, guide.fee.basis)),
+            *(material.sample for material in guide.materials if material.sample)]
 
 
 @pytest.mark.parametrize("item", CATALOG.items, ids=lambda item: item.code)
@@ -51,7 +56,9 @@ def test_the_chinese_stays_what_it_was() -> None:
     # Materials keep their flags, in the same order: only the shown name changes.
     assert [m.waivable for m in english.guide.materials] == [m.waivable for m in item.guide.materials]
     assert english.guide.materials[2].name == "Housing lease contract" and item.guide.materials[2].name == "房屋租赁合同"
-    assert english.guide.legal_basis == item.guide.legal_basis  # law is cited as enacted, in Chinese
+    # A law is cited in English followed by its title as enacted, in Chinese: the office finds it by that.
+    assert english.guide.legal_basis[0] == "Regulations on the Administration of Housing Provident Funds, Article 24 " \
+                                           "(《住房公积金管理条例》)"
     assert english.code == item.code and english.fields == item.fields  # what is sent is unchanged
 
 
@@ -77,6 +84,90 @@ def test_a_translated_list_must_follow_the_chinese_one_for_one() -> None:
     with pytest.raises(CatalogError) as error:
         parse_catalog(raw, "<test>")
     assert "item GJJ-002" in str(error.value) and "i18n.en.materials has 3 entries but the guide has 4" in str(error.value)
+
+
+@pytest.mark.parametrize("field", ["legal_basis", "review_standard", "inquiry_channels", "material_samples"])
+def test_a_translated_guide_list_of_another_length_is_refused_naming_the_field(field: str) -> None:
+    raw = copy.deepcopy(RAW)
+    english = next(i for i in raw["items"] if i["code"] == "GJJ-002")["i18n"]["en"]
+    english[field] = [*english[field], "One more line that the Chinese guide does not have"]
+    with pytest.raises(CatalogError) as error:
+        parse_catalog(raw, "<test>")
+    assert "item GJJ-002" in str(error.value) and f"i18n.en.{field} has" in str(error.value)
+    assert "translate each one, in the same order" in str(error.value)
+
+
+def test_an_english_sample_for_a_material_without_a_chinese_one_is_refused_naming_the_material() -> None:
+    raw = copy.deepcopy(RAW)
+    english = next(i for i in raw["items"] if i["code"] == "HJ-001")["i18n"]["en"]
+    assert english["material_samples"][0] == ""  # 居民身份证 has no sample
+    english["material_samples"][0] = "Bring your resident ID card."
+    with pytest.raises(CatalogError) as error:
+        parse_catalog(raw, "<test>")
+    assert "item HJ-001" in str(error.value)
+    assert "i18n.en.material_samples.0: material '居民身份证' has no sample in Chinese" in str(error.value)
+
+
+def test_the_served_catalog_checks_clean_of_english_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "check", str(DATA_DIR / "catalog.json")]) == 0
+    out = capsys.readouterr().out
+    assert "ok (20 items)" in out and "(warning only)" not in out and "i18n" not in out
+
+
+def test_localized_gives_the_rest_of_the_guide_in_english() -> None:
+    certificate = localized(CATALOG.item("HJ-001"), "en").guide
+    assert certificate.review_standard[0] == "Your identity matches the population register"
+    assert certificate.inquiry_channels[0] == ("Hotline of the Household Registration Division of the Municipal "
+                                               "Public Security Bureau: 110 (for anything that is not an "
+                                               "emergency, call 0371-12345)")
+    assert certificate.remedy.startswith("If you disagree with the result, within 60 days of receiving it")
+    register = certificate.materials[1]
+    assert register.name == "Household register (hukou booklet)"
+    assert register.sample.startswith("Bring the original household register (hukou booklet)")
+    assert register.sample_image == "household-register.png"  # the same picture in every language
+    assert certificate.materials[0].sample == ""  # no sample in either language
+    renewal = localized(CATALOG.item("HJ-003"), "en").guide
+    assert renewal.fee.amount_yuan == 20 and "20 yuan per card" in renewal.fee.basis
+    assert "发改价格〔2003〕2322号" in renewal.fee.basis  # the notice as the office knows it
+    chinese = CATALOG.item("HJ-001").guide
+    assert localized(CATALOG.item("HJ-001"), "zh_CN").guide.remedy == chinese.remedy
+    assert chinese.remedy.startswith("对办理结果不服的") and chinese.materials[1].sample.startswith("交户口簿原件")
+
+
+def test_a_missing_english_sample_shows_the_chinese_one_and_is_a_warning() -> None:
+    raw = copy.deepcopy(RAW)
+    raw_item = next(i for i in raw["items"] if i["code"] == "GJJ-002")
+    raw_item["i18n"]["en"]["material_samples"][2] = ""  # the lease contract's model text, left untranslated
+    del raw_item["i18n"]["en"]["remedy"]
+    item = parse_catalog(raw, "<test>").item("GJJ-002")
+    shown = localized(item, "en").guide
+    assert shown.materials[2].sample.startswith("示范文本")  # Chinese rather than nothing
+    assert shown.materials[1].sample.startswith("Bring the original debit card")
+    assert shown.remedy.startswith("对办理结果不服的")
+    gaps = dict(translation_gaps(item))
+    assert set(gaps) == {"i18n.en.material_samples.2", "i18n.en.remedy"}
+    assert "房屋租赁合同" in gaps["i18n.en.material_samples.2"]
+
+
+def test_english_of_a_text_the_chinese_guide_lacks_is_shown_to_nobody() -> None:
+    """A guide published before 审查标准/查询渠道/救济途径 existed still parses (`kiosk catalog check` names the
+    gap); the English left in its i18n block is not shown, so a foreigner reads what everyone else reads."""
+    raw = copy.deepcopy(RAW)
+    raw_item = next(i for i in raw["items"] if i["code"] == "HJ-001")
+    for key in ("review_standard", "inquiry_channels", "remedy"):
+        del raw_item["guide"][key]
+    english = localized(parse_catalog(raw, "<test>").item("HJ-001"), "en").guide
+    assert (english.review_standard, english.inquiry_channels, english.remedy) == ((), (), "")
+
+
+def test_law_titles_keep_their_chinese_and_samples_show_no_id_number() -> None:
+    for item in CATALOG.items:
+        english = localized(item, "en").guide
+        for chinese, translated in zip(item.guide.legal_basis, english.legal_basis, strict=True):
+            title = re.match(r"《[^》]+》", chinese)
+            assert title and f"({title.group()}" in translated, (item.code, translated)
+        for material in english.materials:
+            assert not re.search(r"\d{17}[\dXx]", material.sample), "a sample shows only masked ID numbers"
 
 
 def test_catalog_check_warns_about_missing_english_but_accepts_the_item(

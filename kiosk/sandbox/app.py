@@ -82,7 +82,8 @@ def create_app(db_path: Path | str, catalog_path: Path | None = None) -> FastAPI
 
     # The published schema is the kiosk's own model: items in Chinese, with optional texts in other languages
     # under each item's "i18n" ({"en": {"name", "department", "service_object", "result", "conditions",
-    # "process", "materials"}}); an item without them is shown in Chinese (issue #13).
+    # "process", "materials", "legal_basis", "review_standard", "inquiry_channels", "remedy", "fee_basis",
+    # "material_samples"}}); an item without them is shown in Chinese (issues #13, #17).
     @app.get(f"/{API_VERSION}/catalog", responses={
         200: {"model": Catalog, "description": "the catalog, both languages; ETag for If-None-Match"},
         304: {"description": "unchanged since the ETag sent in If-None-Match"}})
