@@ -165,3 +165,33 @@ def test_a_reused_label_shows_each_new_text_after_a_text_that_needed_no_wrapping
     label.font_size = 30  # 长辈模式: the label re-wraps what it shows
     label.rewrap()
     assert label.text == "Who can apply" and label.source_text == "Who can apply"
+
+
+@pytest.mark.ui
+def test_the_label_breaks_where_exact_measuring_would_though_it_measures_each_character_once(kiosk_display) -> None:
+    """Issue #16: the label sums cached character widths instead of asking the font for every candidate line (3 ms
+    of the UI thread as the materials screen arrived); kerning makes Latin sums run over, so near the edge it
+    measures exactly. The breaks must be the ones exact measuring gives, in Chinese, English and both."""
+    from kivy.base import EventLoop
+
+    from kiosk.linebreak import wrap_text
+    from screens.wrapping_label import WrappingLabel
+
+    EventLoop.ensure_window()
+    texts = ["AVATAR Today: Your WAVE of LAVA, Tokyo", "You search for yourself, and only for real estate registered "
+             "in your own name", "请携带身份证原件及复印件各一份，到三楼窗口办理；Wi-Fi 免费，编号 ZW20261101000002。",
+             "Social insurance enrolment certificate (print) — 社会保险个人参保证明打印"]
+    label = WrappingLabel(padding=(0, 0, 0, 0))
+    compared = 0
+    for size in (28, 44):
+        for bold in (False, True):
+            label.font_size, label.bold = size, bold
+            for width in range(180, 720, 23):
+                label.width = width
+                label.text_size = (width, None)
+                for text in texts:
+                    label.text = text
+                    label.rewrap()
+                    assert label.text == wrap_text(text, label.available_width(), label.measure), (size, bold, width)
+                    compared += 1
+    assert compared == 2 * 2 * len(range(180, 720, 23)) * len(texts)

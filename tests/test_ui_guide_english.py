@@ -80,3 +80,16 @@ def test_the_sample_popup_reads_in_english(ui, tmp_path: Path) -> None:
     pilot.screenshot(tmp_path / "sample-en.png")  # for a person to look at
     pilot.tap_text(_("samples.close"))
     pilot.wait_until(lambda: view.parent is None, "the popup closed")
+
+
+def test_a_materials_notes_use_english_punctuation_in_english(ui) -> None:
+    """"(may be supplied later, …)" after an English material, not "（…，…）" as in the Chinese guide."""
+    open_item(ui, "住房公积金租房提取")  # 房屋租赁合同 is 容缺 (may come later), 无房证明 the platform fetches
+    ui.app.access.set_language("en")
+    guide = ui.app.screen("guide")
+    ui.pilot.wait_until(lambda: guide.complete and _("finish.guide.remedy") in shown_sections(guide)
+                        and not HAN.search(guide.item_name), "the guide in English")
+    materials = shown_sections(guide)[_("guide.materials")]
+    notes = [line for line in materials.split("\n") if "(" in line]
+    assert notes, f"no material with a note: {materials!r}"
+    assert "（" not in materials and "，" not in materials, materials
