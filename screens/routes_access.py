@@ -143,7 +143,12 @@ class AccessRoutes(EventDispatcher):
 
     def set_elder(self, on: bool) -> None:
         self.elder = on
-        Metrics.fontscale = ELDER_FONT_SCALE if on else self._base_fontscale
+        scale = ELDER_FONT_SCALE if on else self._base_fontscale
+        # Only on a change: Kivy's fontscale is an alias property that dispatches on every set, and each
+        # dispatch re-evaluates every sp() in every kv rule of every screen. Set at each session's end, that
+        # was 6 ms of the frame that ends every session (issue #16).
+        if Metrics.fontscale != scale:
+            Metrics.fontscale = scale
         self.app.idle.scale = ELDER_IDLE_FACTOR if on else 1.0
 
     def set_contrast(self, on: bool) -> None:

@@ -114,3 +114,30 @@ def test_a_scrolled_list_shows_nothing_outside_its_box_and_is_clipped_without_a_
     inside = {image.getpixel((px, image.height - 1 - int(y + scroll.height / 2))) for px in range(left, right)}
     assert len(inside) > 1 or len({image.getpixel((px, image.height - 1 - int(y + scroll.height / 2) + d))
                                    for px in range(left, right) for d in range(-20, 20)}) > 1, "no text inside the box"
+
+
+def test_a_session_that_ends_in_normal_mode_does_not_rescale_every_text(ui) -> None:
+    """Kivy's fontscale dispatches on every set, and each dispatch re-evaluates every sp() of every screen: set
+    back to normal at each session's end, it was 6 ms of the frame that ends every session (issue #16). Only a
+    session that turned 长辈模式 on pays for turning it off."""
+    from kivy.metrics import Metrics
+
+    app, pilot = ui.app, ui.pilot
+    rescaled: list[float] = []
+
+    def note(*_args: object) -> None:
+        rescaled.append(Metrics.fontscale)
+
+    Metrics.fbind("fontscale", note)
+    try:
+        open_item(ui, "户籍证明开具")
+        app.end_session()
+        pilot.frames(2)
+        assert rescaled == [], "a session in normal mode rescaled every text at its end"
+        app.access.set_elder(True)
+        pilot.frames(2)
+        app.end_session()
+        pilot.frames(2)
+        assert len(rescaled) == 2 and rescaled[-1] == app.access._base_fontscale  # on, then back to normal once
+    finally:
+        Metrics.funbind("fontscale", note)
