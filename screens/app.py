@@ -193,6 +193,9 @@ class KioskApp(App):
         self.title = translate("app.title")
         kiosk = runtime.config.kiosk
         self._sessions_since_start = 0  # sessions ended since the screens were built (the second freeze)
+        self._resets_pending: list[KioskScreen] = []  # screens end_session left to reset in the next frame
+        # A timeout above zero: Kivy runs a 0 timeout scheduled from a clock callback in the same frame.
+        self._reset_pending_screens_next_frame = Clock.create_trigger(self._reset_pending_screens, 0.001)
         self.idle = IdleWatch(lambda: kiosk.idle_timeout_s, lambda: kiosk.idle_warning_s, self.end_session)
         self._handler = _ResetOnError(self)
         self.notifier = Notifier()  # systemd: READY=1 when the home screen is up, WATCHDOG=1 from the UI clock
@@ -433,7 +436,17 @@ class KioskApp(App):
     def screen(self, name: str) -> Any:
         if not self.manager.has_screen(name):  # a citizen faster than the background build
             self._build_all_screens_now()
-        return self.manager.get_screen(name)
+        screen = self.manager.get_screen(name)
+        if screen in self._resets_pending:  # the last session's end has not reached it yet: now, before any use
+            self._resets_pending.remove(screen)
+            screen.reset()
+        return screen
+
+    def _reset_pending_screens(self, _dt: float = 0.0) -> None:
+        """The off-screen screens the session's end left for the next frame (end_session)."""
+        pending, self._resets_pending = self._resets_pending, []
+        for screen in pending:
+            screen.reset()
 
     def _on_screen_changed(self, _manager: Any, name: str) -> None:
         screen = self.manager.get_screen(name)
@@ -449,8 +462,18 @@ class KioskApp(App):
     def end_session(self) -> None:
         """Wipe the session and every screen, then show the home screen."""
         self.runtime.end_session(self.desk.end_session())
+        # The screen on the glass, home, and those whose reset stops a device or forgets data now; the others,
+        # off screen, in the next frame (issue #16: resetting every screen and relaying them out was ~10 ms of
+        # the frame that ends each session). None of them can show before its reset: app.screen(name), which
+        # every navigation and every presenter goes through, resets a pending one first.
+        leaving = self.manager.current_screen
+        self._resets_pending = []
         for screen in self.manager.screens:
-            screen.reset()
+            if screen is leaving or screen.name == "home" or screen.reset_at_once:
+                screen.reset()
+            else:
+                self._resets_pending.append(screen)
+        self._reset_pending_screens_next_frame()
         self.help.session_ended()  # the help panel and the last citizen's call leave with them
         self.idle.close()
         self.access.session_ended()  # the next citizen starts in Chinese, normal mode

@@ -20,6 +20,9 @@ class KioskScreen(Screen):
     title_key = "app.title"
     show_home_button = True
     show_back_button = True  # 上一步 in the top bar (the navigator's pop); off where there is no step back
+    # Reset in the frame that ends the session even when off screen: its reset stops a device or forgets data
+    # held outside its widgets (KioskApp.end_session resets the others one frame later).
+    reset_at_once = False
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

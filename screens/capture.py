@@ -70,6 +70,7 @@ class PageThumb(BoxLayout):
 
 
 class CaptureScreen(KioskScreen):
+    reset_at_once = True  # its reset stops the 高拍仪 and forgets the pages taken, at once (KioskScreen)
     title_key = "capture.bar"
     spoken_prompt = "capture.prompt"
     progress_text = StringProperty("")

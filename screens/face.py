@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class FaceScreen(KioskScreen):
+    reset_at_once = True  # its reset stops the face check and its camera, at once (KioskScreen)
     title_key = "face.bar"
     guide_text = StringProperty("")
     need_text = StringProperty("")

@@ -78,6 +78,7 @@ class MaintenanceScreen(KioskScreen):
     """The status page in plain Chinese for village staff; the raw details behind the 技术详情 fold; 退出到桌面,
     重启程序 and 换纸 ask for confirmation first. A result message is cleared after STALE_AFTER_S and whenever
     the page is refreshed or left, so nobody reads yesterday's "printed" as today's."""
+    reset_at_once = True  # its reset cancels its timers, at once (KioskScreen)
 
     title_key = "maintenance.bar"
     report_text = StringProperty("")
