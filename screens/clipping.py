@@ -5,7 +5,8 @@ buffer before its children and again after them, and every pixel drawn inside is
 OpenGL (llvmpipe, as under Xvfb) and a kiosk's low-power GPU alike, those are full passes over the pixels: the
 screen manager alone drew 1.8 window areas of stencil a frame, the catalog's lists another 1.3. A scissor
 rectangle clips at no cost per pixel (fragments outside it are never made). Measured side by side in one run,
-frames alternating, per screen: draw + flip 5-20 % shorter (`benchmarks/ui_soak.py`, issue #16 note).
+frames alternating, per screen: draw + flip 5-20 % shorter (issue #16 note; `benchmarks/draw_cost.py` prints
+each screen's overdraw and draw/flip time).
 
 A scissor rectangle is in window pixels and cannot follow a rotation or scale; the kiosk has neither (no
 Scatter, no Window.rotation), and the widget's window position is read again each time it is drawn, so a

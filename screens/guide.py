@@ -56,9 +56,8 @@ def guide_sections(item: CatalogItem) -> list[GuideSection]:
             extra.append(tr._("guide.material.shared"))
         if material.waivable:
             extra.append(tr._("guide.material.waivable"))
-        # Chinese brackets and comma in Chinese, Latin ones in English ("（waivable，…）" read as a typo).
-        chinese = current_language().startswith("zh")
-        suffix = (f"（{'，'.join(extra)}）" if chinese else f" ({', '.join(extra)})") if extra else ""
+        # Brackets and comma as the language writes them ("（waivable，…）" read as a typo in English).
+        suffix = tr._("guide.material.notes", notes=tr._("guide.material.notes_separator").join(extra)) if extra else ""
         materials.append(f"{index}. {material.name}  {tr._(_FORMS[material.form])} × {material.count}{suffix}")
     # 材料样本 (issue #17): a button under the list for each material that has one (GuideScreen.show_sample).
     samples = tuple((index, material.name) for index, material in enumerate(guide.materials) if material.sample)
