@@ -196,6 +196,7 @@ def make_pilot_class() -> type:
             self._flips = 0
             self.session = 0
             self.sampler = sampler
+            self.frame_period = 0.0  # seconds; 0 = frames back to back (--pace-hz)
             self.stalls: list[dict[str, Any]] = []
             # Taps as arrays too (a tuple a tap was ~20 Python objects a session, counted as the kiosk's growth):
             # the screens as indices into ``screen_names``.
@@ -233,6 +234,10 @@ def make_pilot_class() -> type:
                 samples = self.sampler.end()
                 if took > STALL_MS or cpu > STALL_MS:
                     self._log_stall(took, cpu, samples)
+            if self.frame_period:  # vsync pacing: the rest of the frame's period is idle, as at a kiosk
+                rest = self.frame_period - (time.perf_counter() - started)
+                if rest > 0:
+                    time.sleep(rest)
             if self._tap is not None and self.app.manager.current != self._tap[0]:
                 self.tap_from.append(self._screen_index(self._tap[0]))
                 self.tap_to.append(self._screen_index(self.app.manager.current))
@@ -294,7 +299,7 @@ def make_pilot_class() -> type:
                 if time.monotonic() > deadline:
                     raise PilotError(f"timed out after {timeout:.0f} s waiting for {what} (screen: {self.current})")
                 self._idle()
-                if not predicate():
+                if not predicate() and not self.frame_period:
                     time.sleep(0.002)  # a yield, as vsync would: the platform's and devices' threads run
 
         def wait_for_screen(self, name: str, timeout: float = 15.0) -> None:
@@ -430,6 +435,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--profile-frames", action="store_true", help="log the UI-thread stack of every frame over 33 ms")
+    parser.add_argument("--pace-hz", type=float, default=0.0,
+                        help="step frames at most this often (60: as vsync paces a kiosk); 0: back to back")
     parser.add_argument("--embedded-sandbox", action="store_true",
                         help="run the sandbox inside the kiosk's process, as `kiosk demo` does (default: its own "
                              "process, as a real kiosk's platform is)")
@@ -472,6 +479,7 @@ def main() -> int:
     app = KioskApp(runtime)
     sampler = StackSampler(threading.get_ident()).start() if args.profile_frames else None
     pilot = make_pilot_class()(app, sampler).start()
+    pilot.frame_period = 1 / args.pace_hz if args.pace_hz else 0.0
     pilot.wait_until(lambda: app.catalog_state is not None and app.catalog_state.catalog is not None, "catalog", 60)
     # The camera keeps decoding a code for the whole run (the decode worker is busy on every frame).
     runtime.show_to_camera(qr_image("GOVKIOSK:R:ZW20261101000002"))

@@ -191,6 +191,14 @@ class Guide(_Model):
         return self
 
 
+class FieldTranslation(_Model):
+    """A form field's label in one more language, and its choices' (one for one with the Chinese choices, in
+    the same order). Only what is shown changes: the value kept and sent stays the Chinese choice."""
+
+    label: Annotated[str, Field(min_length=1, max_length=80)]
+    choices: tuple[Annotated[str, Field(min_length=1, max_length=60)], ...] | None = None
+
+
 class ItemTranslation(_Model):
     """An item's texts in one more language (the contract carries both: issue #13), for what the catalog and
     guide screens show. Every field is optional: what is left out shows in Chinese. Lists follow the Chinese
@@ -215,6 +223,8 @@ class ItemTranslation(_Model):
     fee_basis: Annotated[str, Field(min_length=2, max_length=300)] | None = None  # the fee's legal basis
     # One per material, in the guide's order: the English of its sample text, "" where it has none.
     material_samples: tuple[Annotated[str, Field(max_length=800)], ...] | None = None
+    # The application form's labels and choices, by field key: what the form and confirm screens show.
+    fields: dict[str, FieldTranslation] | None = None
 
 
 # The languages an item may carry besides its Chinese (the kiosk's gettext languages other than zh_CN).
@@ -236,6 +246,17 @@ class CatalogItem(_Model):
     # {"en": {...}}: the item's English; an item without it shows its Chinese in every language.
     i18n: dict[TranslatedLanguage, ItemTranslation] = Field(default_factory=dict)
 
+    def _field_translations_match(self, language: str, translation: ItemTranslation) -> None:
+        fields = {field.key: field for field in self.fields}
+        for key, shown in (translation.fields or {}).items():
+            if key not in fields:
+                raise ValueError(f"i18n.{language}.fields.{key}: the item has no field {key!r}; translate one of "
+                                 f"{', '.join(fields) or '(none: it has no form)'}")
+            field = fields[key]
+            if shown.choices is not None and len(shown.choices) != len(field.choices):
+                raise ValueError(f"i18n.{language}.fields.{key}.choices has {len(shown.choices)} entries but the "
+                                 f"field has {len(field.choices)} choices; translate each one, in the same order")
+
     @model_validator(mode="after")
     def _translations_follow_the_lists(self) -> CatalogItem:
         # A translated list of another length would put one material's English on another material.
@@ -247,6 +268,7 @@ class CatalogItem(_Model):
         chinese.update({name: getattr(guide, name) for name in ("review_standard", "inquiry_channels")
                         if getattr(guide, name)})
         for language, translation in self.i18n.items():
+            self._field_translations_match(language, translation)
             for field_name, originals in chinese.items():
                 translated = getattr(translation, field_name)
                 if translated is not None and len(translated) != len(originals):
@@ -389,6 +411,14 @@ def translation_gaps(item: CatalogItem, language: str = "en") -> list[tuple[str,
                                      f"{language}; add i18n.{language}.name and the guide texts")]
     gaps = [(f"i18n.{language}.{name}", f"no {language} text for {name}: it shows in Chinese")
             for name in TRANSLATABLE if getattr(translation, name) is None and _has_chinese_text(item, name)]
+    shown_fields = translation.fields or {}
+    for field in item.fields:
+        if field.key not in shown_fields:
+            gaps.append((f"i18n.{language}.fields.{field.key}",
+                         f"no {language} label for the form field {field.label!r}: it shows in Chinese"))
+        elif field.choices and shown_fields[field.key].choices is None:
+            gaps.append((f"i18n.{language}.fields.{field.key}.choices",
+                         f"no {language} text for the choices of {field.label!r}: they show in Chinese"))
     for position, (material, sample) in enumerate(zip(item.guide.materials, translation.material_samples or (),
                                                       strict=False)):
         if material.sample and not sample:

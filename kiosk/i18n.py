@@ -120,4 +120,10 @@ def translate(key: str, language: str | None = None, **values: object) -> str:
     return text
 
 
+def join(kind: str, parts: list[str] | tuple[str, ...], language: str | None = None) -> str:
+    """Parts of a sentence joined as the language writes them: ``kind`` is ``list`` (材料A、材料B / "A, B"),
+    ``clause`` (，/ ", ") or ``item`` (；/ "; "). A screen never writes Chinese punctuation into English text."""
+    return translate(f"text.{kind}_separator", language).join(parts)
+
+
 _ = translate

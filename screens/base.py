@@ -13,7 +13,10 @@ from screens.i18n import tr
 _PROMPT_BY_TITLE = {"desk.pickup_bar": "voice.prompt.pickup", "desk.progress_bar": "voice.prompt.progress"}
 # Screens whose texts are built in Python from the catalog (item names, guide texts), not by kv ``tr._`` rules:
 # a language switch while one is shown builds it again by repeating its on_pre_enter (safe to repeat there).
-_REBUILT_ON_LANGUAGE = frozenset({"catalog", "guide"})
+_REBUILT_ON_LANGUAGE = frozenset({"catalog", "guide", "confirm"})
+# These show the item's own names (kiosk/shown_names.py) and override _language_switched to show them again
+# without losing what the citizen ticked or typed.
+_RENAMED_ON_LANGUAGE = frozenset({"materials", "form"})
 
 
 class KioskScreen(Screen):
@@ -26,7 +29,7 @@ class KioskScreen(Screen):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        if self.name in _REBUILT_ON_LANGUAGE:  # set by the kv rule, applied during Screen.__init__
+        if self.name in _REBUILT_ON_LANGUAGE | _RENAMED_ON_LANGUAGE:  # set by the kv rule, applied during Screen.__init__
             tr.fbind("_", self._language_switched)  # one binding per screen, for the life of the app
 
     def _language_switched(self, *_args) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.rules.materials import requirement_text
+from kiosk.rules.materials import requirement_note
+from kiosk.shown_names import shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
 
@@ -17,8 +18,12 @@ class CommitmentScreen(KioskScreen):
 
     def show(self, check, offer) -> None:
         self.ids.agree_toggle.checked = False
-        deadline = check.supply_by.strftime("%Y年%m月%d日") if check.supply_by else ""
-        missing = "\n".join(f"{i}. {m.name}（{requirement_text(m)}）" for i, m in enumerate(check.missing, 1))
+        deadline = check.supply_by.strftime(tr._("text.date_format")) if check.supply_by else ""
+        item = self.app.current_item()
+        names = shown_names(item) if item is not None else None
+        missing = "\n".join(f"{i}. {names.material(m.name) if names else m.name}"
+                            + tr._("guide.material.notes", notes=requirement_note(m))
+                            for i, m in enumerate(check.missing, 1))
         if check.outcome == "waiver":
             self.heading = tr._("commitment.waiver_title")
             self.body = tr._("commitment.waiver_body", missing=missing, deadline=deadline,

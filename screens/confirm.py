@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.shown_names import shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
 
@@ -22,21 +23,22 @@ class ConfirmScreen(KioskScreen):
         self.busy = False
         from kiosk.rules.fees import fee_display
 
+        names = shown_names(item)
         check = self.app.session.materials_check
         present = self.app.session.materials_present
-        materials = "\n".join(f"· {m.name}" for m in item.guide.materials if m.name in present) or tr._("confirm.none")
+        materials = "\n".join(f"· {names.material(m.name)}" for m in item.guide.materials if m.name in present) or tr._("confirm.none")
         fee = fee_display(item)
         fee_lines = [tr._(fee.text_key, amount=fee.amount_text)]
         if not fee.free:
             fee_lines += [tr._("flows.fee.basis", basis=fee.basis), tr._(fee.payment_key)]
         extra = []
         if check is not None and check.outcome in ("waiver", "pledge"):
-            missing = "、".join(m.name for m in check.missing)
+            missing = tr.join("list", [names.material(m.name) for m in check.missing])
             deadline = check.supply_by.strftime("%Y-%m-%d") if check.supply_by else ""
             extra = ["", f"[b]{tr._('confirm.commitment.' + check.outcome)}[/b]",
                      tr._("confirm.commitment.supply", missing=missing or tr._("confirm.none"), deadline=deadline)]
         lines = [f"[b]{label}[/b]  {value}" for label, value in rows[:4]]
-        lines.append(f"[b]{tr._('confirm.fee')}[/b]  " + "；".join(fee_lines))
+        lines.append(f"[b]{tr._('confirm.fee')}[/b]  " + tr.join("item", fee_lines))
         from kiosk.desk.delivery import receipt_delivery_line
 
         # Issue #17: the delivery the citizen chose (address masked), else the item's first method.

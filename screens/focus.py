@@ -47,7 +47,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.i18n import translate
+from kiosk.i18n import join, translate
 from screens import theme
 
 NEXT_KEYS = {274, 275, 9, 258, 262}
@@ -80,7 +80,7 @@ def spoken_label(widget: Widget) -> str:
     """What a control says when focused: its ``spoken_label`` or its text (markup removed), and its state."""
     label = getattr(widget, "spoken_label", "") or getattr(widget, "text", "") or ""
     label = _MARKUP.sub("", str(label))
-    label = "，".join(part.strip() for part in label.splitlines() if part.strip())
+    label = join("clause", [part.strip() for part in label.splitlines() if part.strip()])
     checked = getattr(widget, "checked", None)
     if isinstance(checked, bool):
         label += translate("voice.selected" if checked else "voice.not_selected")

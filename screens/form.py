@@ -8,10 +8,12 @@ credit code is checked as soon as its 18th character is typed.
 from __future__ import annotations
 
 from kivy.clock import Clock
+from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.creditcode import CreditCodeError, parse_credit_code
 from kiosk.places import Places, places_for
+from kiosk.shown_names import ShownNames, shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.keyboard import layout_for_field
@@ -44,12 +46,14 @@ class FormScreen(KioskScreen):
     address_stage = StringProperty("")  # "township" | "village" | "detail" | "" (not an address)
     _address_prefix = ""  # the tapped part of an address (prefix, township, village)
     _township = ""
+    names = ShownNames("")  # set by start(): the item's labels and choices in the citizen's language
 
     def on_kv_post(self, base_widget) -> None:
         self.ids.keyboard.bind(text=self._typed)
 
     def start(self, item, values: dict[str, str], first_field: str | None = None) -> None:
         self.fields = list(item.fields)
+        self.names = shown_names(item)  # labels and choices in the citizen's language; values stay Chinese
         self.values = dict(values)
         self.count = len(self.fields)
         keys = [field.key for field in self.fields]
@@ -66,7 +70,7 @@ class FormScreen(KioskScreen):
 
     def _show(self) -> None:
         field = self.field
-        self.label = field.label + ("" if field.required else tr._("form.optional"))
+        self.label = self.names.label(field) + ("" if field.required else tr._("form.optional"))
         self.error_text = self.ok_text = ""
         self.hint = tr._("keyboard.name.hint") if is_name_field(field) else tr._(f"form.hint.{field.type}")
         self._address_prefix = ""
@@ -81,8 +85,11 @@ class FormScreen(KioskScreen):
         if field.type == "choice":
             self.value = previous
             for choice in field.choices:
-                button = KioskButton(text=choice, height="120dp")
-                button.bind(on_release=lambda b: self._choose(b.text))
+                button = KioskButton(text=self.names.choice(field, choice), height="120dp")
+                # A long choice ("Going abroad (incl. Hong Kong, Macao, Taiwan)" in 长辈模式) wraps: the button grows.
+                button.bind(texture_size=lambda b, size: setattr(b, "height", max(dp(120), size[1] + dp(28))))
+                button.choice = choice  # the value kept and sent: the catalog's Chinese choice
+                button.bind(on_release=lambda b: self._choose(b.choice))
                 self.ids.editor.add_widget(button)
         elif is_address_field(field) and not previous and self.places is not None:
             self.value = ""
@@ -158,8 +165,28 @@ class FormScreen(KioskScreen):
         self.value = choice
         self.next()
 
+    def _language_switched(self, *_args) -> None:
+        """Label and choices in the new language; what is typed stays (the keyboard is not reset)."""
+        item = self.app.current_item()
+        if not self.count or item is None:
+            return
+        self.names = shown_names(item)
+        field = self.field
+        self.label = self.names.label(field) + ("" if field.required else tr._("form.optional"))
+        for button in self.ids.editor.children:
+            if hasattr(button, "choice"):
+                button.text = self.names.choice(field, button.choice)
+        self.property("value").dispatch(self)  # the answer shown again, a choice in the new words
+
     def shown_value(self) -> str:
-        return display_value(self.field.type, self.value) if self.count else ""
+        return self.shown(self.value, self.index)
+
+    def shown(self, value: str, index: float) -> str:
+        """The answer as the field shows it: a date with its dashes, a choice in the citizen's language."""
+        if not value or int(index) >= len(self.fields):
+            return ""
+        field = self.fields[int(index)]
+        return self.names.value(field, display_value(field.type, value))
 
     def next(self) -> None:
         from kiosk.catalog import FieldError, validate_field
@@ -170,7 +197,7 @@ class FormScreen(KioskScreen):
             normalised = validate_field(field, raw)
         except FieldError as error:
             key = "keyboard.credit_code.check" if error.key == "creditcode.error.check_digit" else error.key
-            self.error_text = tr._(key, detail=error.detail, label=field.label)
+            self.error_text = tr._(key, detail=error.detail, label=self.names.label(field))
             return
         self.values[field.key] = normalised
         if self.index + 1 < self.count:

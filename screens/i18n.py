@@ -25,6 +25,9 @@ class Translator(Observable):
     def _(self, key: str, **values: object) -> str:
         return i18n.translate(key, **values)
 
+    def join(self, kind: str, parts: list[str] | tuple[str, ...]) -> str:
+        return i18n.join(kind, parts)
+
     def fbind(self, name, func, *largs, **kwargs):  # type: ignore[override]
         if name != "_":
             return super().fbind(name, func, *largs, **kwargs)

@@ -9,7 +9,8 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 
-from kiosk.rules.materials import requirement_text
+from kiosk.rules.materials import requirement_note
+from kiosk.shown_names import shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
 
@@ -39,7 +40,7 @@ class MaterialsScreen(KioskScreen):
         self.ids.pledge_toggle.checked = False
         self.ids.material_list.clear_widgets()
         item = self.app.current_item()
-        self.item_name = item.name if item else ""
+        self.item_name = shown_names(item).item if item else ""
         self.shared_text = ""
         self.commitment_text = ""
         self.certificates_text = ""
@@ -48,19 +49,20 @@ class MaterialsScreen(KioskScreen):
     def show(self, item, fetched: set[str] | None, offer, ticked: set[str] = frozenset()) -> None:
         """Called once the platform answered (or could not be reached: ``fetched`` None)."""
         self.loading = False
+        self._shown_with = (item, fetched, offer)  # to show again in another language (_language_switched)
+        names = shown_names(item)
+        self.item_name = names.item
         grid = self.ids.material_list
         grid.clear_widgets()
         shared = []
         for material in item.guide.materials:
             is_fetched = material.shared if fetched is None else material.name in fetched
             if is_fetched:
-                shared.append(material.name)
+                shared.append(names.material(material.name))
                 continue
-            extra = tr._("guide.material.waivable") if material.waivable else ""
-            label = f"{material.name}  [size=26sp][color=5c6675]{requirement_text(material)}" \
-                    f"{('，' + extra) if extra else ''}[/color][/size]"
+            label = f"{names.material(material.name)}  [size=26sp][color=5c6675]{requirement_note(material)}[/color][/size]"
             grid.add_widget(MaterialToggle(text=label, material=material.name, checked=material.name in ticked))
-        self.shared_text = tr._("materials.shared", names="、".join(shared)) if shared else ""
+        self.shared_text = tr._("materials.shared", names=tr.join("list", shared)) if shared else ""
         self.commitment_offered = offer.offered
         if offer.offered:
             self.commitment_text = tr._("materials.commitment_offered")
@@ -76,6 +78,15 @@ class MaterialsScreen(KioskScreen):
                 widget.checked = True
         self.certificates_text = text
 
+    def _language_switched(self, *_args) -> None:
+        """The citizen switched language with the list shown: the same list, ticks kept, in the new words."""
+        shown_with = getattr(self, "_shown_with", None)
+        if shown_with is None or self.loading or self.manager is None or self.manager.current != self.name:
+            return
+        certificates_text = self.certificates_text
+        self.show(*shown_with, ticked=set(self.ticked()))
+        self.certificates_text = certificates_text
+
     def ticked(self) -> list[str]:
         return [w.material for w in self.ids.material_list.children if isinstance(w, MaterialToggle) and w.checked]
 
@@ -84,5 +95,6 @@ class MaterialsScreen(KioskScreen):
 
     def reset(self) -> None:
         self.ids.material_list.clear_widgets()
+        self._shown_with = None
         self.item_name = self.shared_text = self.commitment_text = self.certificates_text = ""
         self.ids.pledge_toggle.checked = False

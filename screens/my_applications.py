@@ -38,7 +38,7 @@ class MyApplicationsScreen(KioskScreen):
             box.add_widget(Factory.KioskLabel(
                 text=f"[b]{tr._('finish.mine.appointments')}[/b]  {appointment.number}　{when}", markup=True))
         parts = [tr._("finish.mine.ready", count=ready_count)] if ready_count else []
-        self.summary = "；".join(parts) if rows else tr._("finish.mine.empty")
+        self.summary = tr.join("item", parts) if rows else tr._("finish.mine.empty")
         self.stage = "shown"
 
     def show_error(self, text: str) -> None:

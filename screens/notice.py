@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.rules.materials import requirement_text
+from kiosk.rules.materials import requirement_note
+from kiosk.shown_names import shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.result import RateFirst
@@ -19,7 +20,10 @@ class NoticeScreen(RateFirst, KioskScreen):
     printed = BooleanProperty(False)
 
     def show(self, check) -> None:
-        lines = [f"{i}. {m.name}（{requirement_text(m)}）" for i, m in enumerate(check.missing, 1)]
+        item = self.app.current_item()
+        names = shown_names(item) if item is not None else None
+        lines = [f"{i}. {names.material(m.name) if names else m.name}"
+                 + tr._("guide.material.notes", notes=requirement_note(m)) for i, m in enumerate(check.missing, 1)]
         self.body = tr._("notice.body", count=len(check.missing), items="\n".join(lines))
         self.print_text = tr._("result.printing")
         self.image = ""

@@ -18,7 +18,7 @@ from kivy.clock import Clock
 from kiosk.desk import outcomes as o
 from kiosk.desk import outcomes_service as s
 from kiosk.desk.payment import POLL_INTERVAL_S
-from kiosk.i18n import translate
+from kiosk.i18n import join, translate
 from kiosk.session import Level
 from screens.presenter import Presenter
 
@@ -317,7 +317,7 @@ def _register_presenter() -> None:
     @handler(_CertificatesUsed)
     def _(self: Presenter, outcome: _CertificatesUsed) -> None:
         used = [(u.material, u.title) for u in outcome.used]
-        text = "；".join(translate("finish.cert.used", title=title) for _material, title in used) \
+        text = join("item", [translate("finish.cert.used", title=title) for _material, title in used]) \
             or translate("finish.cert.none")
         self.screen("materials").show_certificates_used([m for m, _t in used], text)
 

@@ -66,6 +66,18 @@ def tap_item(app, pilot: Pilot, name: str) -> None:
     pilot.tap(button())
 
 
+def tick_material(app, pilot: Pilot, name: str) -> None:
+    """Tap the row of the material the catalog calls ``name``, whatever language it is shown in."""
+    rows = app.screen("materials").ids.material_list.children
+    pilot.tap(next(row for row in rows if getattr(row, "material", None) == name))
+
+
+def choose(app, pilot: Pilot, value: str) -> None:
+    """Tap the form's choice whose value is ``value`` (the catalog's Chinese), shown in the citizen's words."""
+    buttons = app.screen("form").ids.editor.children
+    pilot.tap(next(button for button in buttons if getattr(button, "choice", None) == value))
+
+
 def clipped_labels(app) -> list[dict]:
     """Every label on the glass whose text is wider or taller than the label (it spills over its
     neighbours or is cut off): its text, the text's size and the label's size, in pixels."""
@@ -224,8 +236,8 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         card_and_face(shoot=True)
         pilot.wait_for_screen("materials")
         pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
-        pilot.tap_text("居民身份证")
-        pilot.tap_text("居民户口簿")
+        tick_material(app, pilot, "居民身份证")
+        tick_material(app, pilot, "居民户口簿")
         shot("materials")
         pilot.tap(app.screen("materials").ids.materials_next)
         pilot.wait_for_screen("form")
@@ -234,7 +246,7 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         pilot.type_keys("78")
         pilot.tap(app.screen("form").ids.form_next)
         shot("form-choice")
-        pilot.tap_text("就业", exact=True)
+        choose(app, pilot, "就业")
         pilot.wait_for_screen("confirm")
         shot("confirm")
         pilot.tap_text(_("confirm.submit"))
@@ -259,15 +271,15 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         identify(DEMO_ID)
         pilot.wait_for_screen("materials")
         pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
-        pilot.tap_text("居民身份证")
-        pilot.tap_text("本人名下银行借记卡")
+        tick_material(app, pilot, "居民身份证")
+        tick_material(app, pilot, "本人名下银行借记卡")
         pilot.tap(app.screen("materials").ids.materials_next)
         pilot.wait_for_screen("commitment")
         pilot.tap(app.screen("commitment").ids.agree_toggle)
         shot("commitment-rongque")
         pilot.tap(app.top_bar.ids.back_button)  # 上一步
         pilot.wait_for_screen("materials")
-        pilot.tap_text("本人名下银行借记卡")  # untick: now a main material is missing
+        tick_material(app, pilot, "本人名下银行借记卡")  # untick: now a main material is missing
         pilot.tap(app.screen("materials").ids.materials_next)
         pilot.wait_for_screen("notice")
         pilot.wait_until(lambda: bool(app.screen("notice").image), "the notice to print")
@@ -390,8 +402,8 @@ def capture_tour(runtime, app, pilot, open_item, identify, shot) -> None:
         identify(DEMO_ID)
         pilot.wait_for_screen("materials")
         pilot.wait_until(lambda: not app.screen("materials").loading, "the materials")
-        pilot.tap_text("居民身份证")
-        pilot.tap_text("本人名下银行借记卡")
+        tick_material(app, pilot, "居民身份证")
+        tick_material(app, pilot, "本人名下银行借记卡")
         pilot.tap(app.screen("materials").ids.materials_next)
         pilot.wait_for_screen("commitment")
         pilot.tap(app.screen("commitment").ids.agree_toggle)

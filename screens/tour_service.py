@@ -10,6 +10,7 @@ from kiosk.catalog import localized
 from kiosk.demo_codes import qr_image
 from kiosk.i18n import current_language
 from kiosk.i18n import translate as _
+from screens.tour import choose
 
 ZHANG = "410105195003152015"  # 张建国: four electronic certificates, a result ready for pickup
 WANG = "410305199007204512"  # 王小明
@@ -49,7 +50,7 @@ def service_tour(runtime, app, pilot, open_item, identify, shot) -> None:  # noq
     pilot.wait_for_screen("form")
     pilot.type_keys("13912345678")
     pilot.tap(app.screen("form").ids.form_next)
-    pilot.tap_text("就业", exact=True)
+    choose(app, pilot, "就业")
     pilot.wait_for_screen("confirm")
     pilot.tap(app.screen("confirm").ids.delivery_button)
     pilot.wait_for_screen("delivery")

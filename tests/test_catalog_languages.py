@@ -262,3 +262,50 @@ def test_english_chosen_while_the_guide_is_shown_turns_the_whole_guide_english(u
         pilot.wait_for_text("Housing lease contract")  # on the glass, not only in the property
     finally:
         app.end_session()
+
+
+def test_a_form_fields_english_must_name_a_field_and_follow_its_choices() -> None:
+    raw = copy.deepcopy(RAW)
+    english = next(i for i in raw["items"] if i["code"] == "HJ-001")["i18n"]["en"]
+    english["fields"]["purpose"]["choices"] = english["fields"]["purpose"]["choices"][:3]
+    with pytest.raises(CatalogError) as error:
+        parse_catalog(raw, "<test>")
+    assert "item HJ-001" in str(error.value)
+    assert "i18n.en.fields.purpose.choices has 3 entries but the field has 4 choices" in str(error.value)
+
+    raw = copy.deepcopy(RAW)
+    english = next(i for i in raw["items"] if i["code"] == "HJ-001")["i18n"]["en"]
+    english["fields"]["phone_number"] = english["fields"].pop("phone")
+    with pytest.raises(CatalogError) as error:
+        parse_catalog(raw, "<test>")
+    assert "i18n.en.fields.phone_number: the item has no field 'phone_number'; translate one of phone, purpose" \
+        in str(error.value)
+
+
+def test_a_form_field_without_english_is_a_warning_and_shows_its_chinese() -> None:
+    from kiosk.shown_names import shown_names
+
+    raw = copy.deepcopy(RAW)
+    english = next(i for i in raw["items"] if i["code"] == "HJ-001")["i18n"]["en"]
+    del english["fields"]["purpose"]
+    item = next(i for i in parse_catalog(raw, "<test>").items if i.code == "HJ-001")
+    assert ("i18n.en.fields.purpose", "no en label for the form field '证明用途': it shows in Chinese") \
+        in translation_gaps(item)
+    purpose = next(f for f in item.fields if f.key == "purpose")
+    names = shown_names(item, "en")
+    assert names.label(purpose) == "证明用途" and names.value(purpose, "就业") == "就业"
+    assert names.item == "Household registration certificate"
+
+
+def test_shown_names_translate_for_display_and_keep_chinese_otherwise() -> None:
+    from kiosk.shown_names import shown_names
+
+    item = next(i for i in CATALOG.items if i.code == "HJ-001")
+    purpose = next(f for f in item.fields if f.key == "purpose")
+    english, chinese = shown_names(item, "en"), shown_names(item, "zh_CN")
+    assert english.material("居民户口簿") == "Household register (hukou booklet)"
+    assert english.label(purpose) == "What the certificate is for"
+    assert english.value(purpose, "出国（境）") == "Going abroad (incl. Hong Kong, Macao, Taiwan)"
+    assert english.material("不在目录里的材料") == "不在目录里的材料"  # not the item's: shown as it is
+    assert (chinese.item, chinese.material("居民户口簿"), chinese.label(purpose), chinese.value(purpose, "就业")) \
+        == ("户籍证明开具", "居民户口簿", "证明用途", "就业")

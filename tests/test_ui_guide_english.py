@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from uisteps import open_item
+from uisteps import apply_from_guide, fill_form, identify_with_card_and_face, materials_next, open_item
 
 from kiosk.i18n import translate as _
 
@@ -93,3 +93,80 @@ def test_a_materials_notes_use_english_punctuation_in_english(ui) -> None:
     notes = [line for line in materials.split("\n") if "(" in line]
     assert notes, f"no material with a note: {materials!r}"
     assert "（" not in materials and "，" not in materials, materials
+
+
+CHINESE_PUNCTUATION = re.compile("[、，；（）]")
+
+
+def test_the_application_in_english_writes_no_chinese_punctuation(ui) -> None:
+    """From the materials list to the confirm screen, the lists a screen joins itself (the materials the
+    platform fetches, a material's notes, the 容缺 missing list, the fee lines) use the language's own commas,
+    semicolons and brackets: "Rental contract (original, may be supplied later)", not "（原件，可容缺）"."""
+    pilot, app = ui.pilot, ui.app
+    open_item(ui, "住房公积金租房提取")
+    app.access.set_language("en")
+    apply_from_guide(ui)
+    identify_with_card_and_face(ui)
+    pilot.wait_for_screen("materials")
+    materials = app.screen("materials")
+    pilot.wait_until(lambda: not materials.loading, "the materials list")
+    shown = [text for text in pilot.visible_texts() if text.strip()]
+    latin = [text for text in shown if re.search("[A-Za-z]{3}", text)]
+    assert latin, shown
+    assert [text for text in latin if CHINESE_PUNCTUATION.search(HAN.sub("", text))] == [], latin
+    assert materials.shared_text and not CHINESE_PUNCTUATION.search(materials.shared_text), materials.shared_text
+    # The item's own names in English on this screen too, as the guide showed them.
+    assert materials.item_name == "Housing provident fund withdrawal for rent"
+    assert any(text.startswith("Debit card of a bank account in your own name") for text in shown), shown
+    assert "Certificates that you and your spouse own no home" in materials.shared_text
+
+    toggles = [w for w in materials.ids.material_list.children if getattr(w, "material", "") in
+               ("居民身份证", "本人名下银行借记卡")]
+    for toggle in toggles:  # the rental contract stays at home: 容缺
+        pilot.tap(toggle)
+    materials_next(ui)
+    pilot.wait_for_screen("commitment")
+    body = app.screen("commitment").body
+    assert "1. Housing lease contract (" in body, body
+    assert "(" in body and not CHINESE_PUNCTUATION.search(HAN.sub("", body)), body
+    pilot.tap(app.screen("commitment").ids.agree_toggle)
+    pilot.tap(app.screen("commitment").ids.commitment_next)
+    pilot.wait_for_screen("form")
+    assert app.screen("form").label == "Mobile phone number"
+    fill_form(ui, ["13912345678", "3000"])
+    pilot.wait_for_screen("confirm")
+    summary = app.screen("confirm").summary
+    assert not HAN.search(summary.replace(app.screen("confirm").summary.split("Applicant[/b]  ")[1][:3], "")), summary
+    assert "Amount to withdraw (yuan)[/b]  3000.00" in summary and "To supply: Housing lease contract;" in summary
+
+
+def test_a_choice_reads_in_english_and_is_sent_as_the_catalogs_chinese(ui) -> None:
+    """证明用途 shows "Employment"; the application the platform receives says 就业, the catalog's value."""
+    pilot, app = ui.pilot, ui.app
+    open_item(ui, ITEM)
+    app.access.set_language("en")
+    apply_from_guide(ui)
+    identify_with_card_and_face(ui)
+    pilot.wait_for_screen("materials")
+    pilot.wait_until(lambda: not app.screen("materials").loading, "the materials list")
+    pilot.wait_for_text(MATERIAL_EN)
+    for toggle in app.screen("materials").ids.material_list.children:
+        pilot.tap(toggle)  # both materials at hand
+    materials_next(ui)
+    fill_form(ui, ["13912345678", "Employment"])
+    pilot.wait_for_screen("confirm")
+    summary = app.screen("confirm").summary
+    assert f"Service[/b]  {ITEM_EN}" in summary and "What the certificate is for[/b]  Employment" in summary, summary
+    pilot.tap_text(_("confirm.submit"))
+    pilot.wait_for_screen("result", timeout=30)
+    receipt = app.screen("result").receipt_number
+    rows = list(ui.sandbox_db["applications"].rows_where("receipt_number = ?", [receipt]))
+    assert len(rows) == 1
+    import json
+
+    assert json.loads(rows[0]["body"])["form"]["purpose"] == "就业"
+    # On paper the English name with the office's Chinese beside it, for the window where it is handed over.
+    pilot.wait_until(lambda: app.screen("result").printed, "the receipt to print")
+    printed = [job.data.decode("gb18030", "replace") for job in ui.runtime.virtual_printer.jobs]
+    receipt_text = next(text for text in printed if receipt in text)
+    assert re.sub(r"\s+", "", f"{ITEM_EN} ({ITEM})") in re.sub(r"\s+", "", receipt_text), receipt_text

@@ -34,9 +34,11 @@ from kiosk.desk.outcomes import (
 )
 from kiosk.desk.refusals import submit_refusal
 from kiosk.flow import FlowError
+from kiosk.i18n import current_language
 from kiosk.masking import mask_id_number, mask_name
 from kiosk.outbox_adapter import PROOF_KEY
 from kiosk.platform_client import Eligibility
+from kiosk.shown_names import shown_names
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +158,15 @@ class ApplicationDesk:
         citizen, kiosk = self.session.citizen, self.context.config.kiosk
         notice = check.notice(centre_name=kiosk.centre_name, applicant_name=citizen.name,
                               applicant_id_number=citizen.id_number, issued_at=dt.datetime.now(),
-                              kiosk_id=kiosk.device_id)
+                              kiosk_id=kiosk.device_id, names=self._printed_names())
         return missing_materials_notice(notice)
+
+    def _printed_names(self):  # noqa: ANN202 - ShownNames | None
+        """The item's names for paper in the citizen's language (Chinese beside them), None in Chinese."""
+        item = self.context.item()
+        if item is None or current_language() == "zh_CN":
+            return None
+        return shown_names(item)
 
     # -- the form -----------------------------------------------------------------------------------------
     def form_done(self, values: Mapping[str, str]) -> FieldRefused | RunQuery | ShowConfirm | StepRefused:
@@ -167,7 +176,8 @@ class ApplicationDesk:
         check = self.context.flow.fill_form(item, values)
         if not check.ok:
             key, error = next(iter(check.errors.items()))
-            return FieldRefused(key, Message(error.key, {"detail": error.detail, "label": item.field(key).label}))
+            label = shown_names(item).label(item.field(key))
+            return FieldRefused(key, Message(error.key, {"detail": error.detail, "label": label}))
         return RunQuery() if item.kind == "query_print" else ShowConfirm()
 
     # -- confirm ------------------------------------------------------------------------------------------
@@ -177,13 +187,14 @@ class ApplicationDesk:
         item, citizen = self.context.item(), self.session.citizen
         if item is None or citizen is None:
             return []
+        names = shown_names(item)  # in the citizen's language; what is sent stays Chinese
         rows = [
-            (Message("confirm.item").text(), item.name),
+            (Message("confirm.item").text(), names.item),
             (Message("confirm.applicant").text(), mask_name(citizen.name) or Message("confirm.name_unknown").text()),
             (Message("confirm.id_number").text(), mask_id_number(citizen.id_number)),
             (Message("confirm.time_limit").text(), Message("confirm.days", {"days": item.guide.promised_limit_days}).text()),
         ]
-        return rows + [(field.label, self.session.form[field.key]) for field in item.fields
+        return rows + [(names.label(field), names.value(field, self.session.form[field.key])) for field in item.fields
                        if field.key in self.session.form and field.type != "phone"]
 
     # -- submit -------------------------------------------------------------------------------------------

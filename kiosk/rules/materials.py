@@ -16,13 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from kiosk.catalog import CatalogItem, Material
 from kiosk.i18n import translate
 from kiosk.printing.documents import CommitmentSlip, MissingMaterial, MissingMaterialsNotice
 from kiosk.rules.holidays import WorkCalendar
 from kiosk.rules.workdays import add_working_days
+
+if TYPE_CHECKING:
+    from kiosk.shown_names import ShownNames
 
 Outcome = Literal["complete", "waiver", "pledge", "refused"]
 
@@ -58,25 +61,29 @@ class MaterialsCheck:
                 "supply_by": self.supply_by.isoformat() if self.supply_by else None}
 
     def notice(self, *, centre_name: str, applicant_name: str, applicant_id_number: str, issued_at: dt.datetime,
-               kiosk_id: str, guide_qr_payload: str = "", language: str | None = None) -> MissingMaterialsNotice:
-        """The input of kiosk.printing.documents.missing_materials_notice (every missing material)."""
+               kiosk_id: str, guide_qr_payload: str = "", language: str | None = None,
+               names: ShownNames | None = None) -> MissingMaterialsNotice:
+        """The input of kiosk.printing.documents.missing_materials_notice (every missing material); with
+        ``names`` (another language than Chinese) each name prints translated with its Chinese beside it."""
         if not self.missing:
             raise ValueError(f"item {self.item_code}: nothing is missing, so there is no one-time notice to print")
         return MissingMaterialsNotice(
-            centre_name=centre_name, item_name=self.item_name, applicant_name=applicant_name,
-            applicant_id_number=applicant_id_number, missing=_printable(self.missing, language),
+            centre_name=centre_name, item_name=names.printed_item(self.item_name) if names else self.item_name,
+            applicant_name=applicant_name, applicant_id_number=applicant_id_number,
+            missing=_printable(self.missing, language, names),
             issued_at=issued_at, kiosk_id=kiosk_id, guide_qr_payload=guide_qr_payload,
         )
 
     def slip(self, *, centre_name: str, receipt_number: str, applicant_name: str, applicant_id_number: str,
-             issued_at: dt.datetime, qr_payload: str, kiosk_id: str, language: str | None = None) -> CommitmentSlip:
+             issued_at: dt.datetime, qr_payload: str, kiosk_id: str, language: str | None = None,
+             names: ShownNames | None = None) -> CommitmentSlip:
         """The input of kiosk.printing.documents.commitment_slip (what to supply, by when)."""
         if self.outcome not in ("waiver", "pledge") or self.supply_by is None:
             raise ValueError(f"item {self.item_code}: outcome {self.outcome} has no commitment slip")
         return CommitmentSlip(
-            centre_name=centre_name, item_name=self.item_name, receipt_number=receipt_number,
-            applicant_name=applicant_name, applicant_id_number=applicant_id_number,
-            to_supply=_printable(self.missing, language), deadline=self.supply_by, issued_at=issued_at,
+            centre_name=centre_name, item_name=names.printed_item(self.item_name) if names else self.item_name,
+            receipt_number=receipt_number, applicant_name=applicant_name, applicant_id_number=applicant_id_number,
+            to_supply=_printable(self.missing, language, names), deadline=self.supply_by, issued_at=issued_at,
             qr_payload=qr_payload, kiosk_id=kiosk_id, kind="waiver" if self.outcome == "waiver" else "pledge",
         )
 
@@ -89,8 +96,19 @@ def requirement_text(material: Material, language: str | None = None) -> str:
     return text
 
 
-def _printable(materials: Iterable[Material], language: str | None) -> tuple[MissingMaterial, ...]:
-    return tuple(MissingMaterial(m.name, requirement_text(m, language)) for m in materials)
+def requirement_note(material: Material, language: str | None = None) -> str:
+    """The same as one note for inside brackets: "复印件1份，可容缺后补" / "photocopy, 1 copy(ies), may be supplied
+    later" (requirement_text's own brackets would nest inside a screen's)."""
+    parts = [translate(f"flows.material.form.{material.form}", language, count=material.count)]
+    if material.waivable:
+        parts.append(translate("guide.material.waivable", language))
+    return translate("guide.material.notes_separator", language).join(parts)
+
+
+def _printable(materials: Iterable[Material], language: str | None,
+               names: ShownNames | None = None) -> tuple[MissingMaterial, ...]:
+    return tuple(MissingMaterial(names.printed_material(m.name) if names else m.name, requirement_text(m, language))
+                 for m in materials)
 
 
 def check_materials(item: CatalogItem, ticked: Iterable[str], fetched: Collection[str] | None = None, *,
