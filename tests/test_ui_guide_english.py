@@ -170,3 +170,31 @@ def test_a_choice_reads_in_english_and_is_sent_as_the_catalogs_chinese(ui) -> No
     printed = [job.data.decode("gb18030", "replace") for job in ui.runtime.virtual_printer.jobs]
     receipt_text = next(text for text in printed if receipt in text)
     assert re.sub(r"\s+", "", f"{ITEM_EN} ({ITEM})") in re.sub(r"\s+", "", receipt_text), receipt_text
+
+
+def test_switching_to_english_on_the_materials_and_form_keeps_what_was_ticked_and_typed(ui) -> None:
+    pilot, app = ui.pilot, ui.app
+    open_item(ui, ITEM)
+    apply_from_guide(ui)
+    identify_with_card_and_face(ui)
+    materials = app.screen("materials")
+    pilot.wait_for_screen("materials")
+    pilot.wait_until(lambda: not materials.loading, "the materials list")
+    pilot.tap_text("居民户口簿")
+    app.access.set_language("en")
+    pilot.wait_for_text(MATERIAL_EN)  # the list again, in English
+    assert materials.ticked() == ["居民户口簿"] and materials.item_name == ITEM_EN
+    pilot.tap_text("Resident ID card")
+    materials_next(ui)
+    pilot.wait_for_screen("form")
+    form = app.screen("form")
+    pilot.type_keys("13912345678")
+    app.access.set_language("zh_CN")
+    pilot.wait_until(lambda: form.label == "联系电话", "the label in Chinese")
+    assert form.value == "13912345678"  # what was typed stays
+    pilot.tap(form.ids.form_next)
+    app.access.set_language("en")
+    pilot.wait_for_text("Employment")  # the choices turned English with the rest
+    pilot.tap_text("Employment")
+    pilot.wait_for_screen("confirm")
+    assert "What the certificate is for[/b]  Employment" in app.screen("confirm").summary
