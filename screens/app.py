@@ -69,6 +69,7 @@ KV_FILES = ("widgets", "home", "identify", "catalog", "guide", "confirm", "resul
             "complaint", "payment", "appointment", "certificates", "my_applications", "delivery", "capture")
 LARGE_TEXT_SCALE = 1.3
 # After this many citizens the kiosk freezes what they made to keep, once (KioskApp.end_session, issue #16).
+AFTER_SESSION_HOUSEKEEPING_S = 0.4  # home has drawn; a citizen's first tap comes later than that
 SESSIONS_BEFORE_SECOND_FREEZE = 3
 KEY_ESCAPE, KEY_F1 = 27, 282
 KEYS_ENTER = (13, 271)  # Return and keypad Enter
@@ -196,6 +197,8 @@ class KioskApp(App):
         self._resets_pending: list[KioskScreen] = []  # screens end_session left to reset in the next frame
         # A timeout above zero: Kivy runs a 0 timeout scheduled from a clock callback in the same frame.
         self._reset_pending_screens_next_frame = Clock.create_trigger(self._reset_pending_screens, 0.001)
+        self._housekeeping = Clock.create_trigger(self._after_session, AFTER_SESSION_HOUSEKEEPING_S)
+        self.housekeeping_done = True  # the last session's garbage collected and memory trimmed (benchmarks wait)
         self.idle = IdleWatch(lambda: kiosk.idle_timeout_s, lambda: kiosk.idle_warning_s, self.end_session)
         self._handler = _ResetOnError(self)
         self.notifier = Notifier()  # systemd: READY=1 when the home screen is up, WATCHDOG=1 from the UI clock
@@ -481,20 +484,33 @@ class KioskApp(App):
         # two monitor polls is never published as a change, and would leave print items disabled all day.
         self.update_availability()
         self.nav.home()
+        # The housekeeping of the session's leftovers waits until home has been on the glass a moment: in the
+        # frame that ends the session it competed with drawing home (issue #16: the collection 1-3 ms on the
+        # UI thread; malloc_trim on a worker, tens of ms on the other core, holding each arena's lock while
+        # the UI thread allocated from it).
+        self.housekeeping_done = False
+        self._housekeeping.cancel()
+        self._housekeeping()
+        log.info("session ended")
+
+    def _after_session(self, _dt: float = 0.0) -> None:
+        """After a session, on the idle home screen: the session's garbage collected, its memory given back."""
         if self._screens_to_build == []:  # warmed up (freeze_long_lived_objects ran): this session's cycles now
             log.debug("session garbage collected in %.1f ms", collect_session_garbage())
             self._sessions_since_start += 1
             if self._sessions_since_start == SESSIONS_BEFORE_SECOND_FREEZE:
                 # What the first citizens' visits built to keep (the catalog's list, the guide's section views,
                 # the popups made on first use: ~60,000 objects) joins the frozen: the collection above then
-                # walks 1-3 ms of one session's objects instead of 16 ms, in the frame that ends each session.
-                # Once only: freezing at every session end froze each session's survivors, and those that died
-                # later were never collected (+100 MB over 200 sessions, issue #16).
+                # walks 1-3 ms of one session's objects instead of 16 ms. Once only: freezing at every session
+                # end froze each session's survivors, and those that died later were never collected (+100 MB
+                # over 200 sessions, issue #16).
                 log.info("%d objects frozen after the first sessions", freeze_long_lived_objects())
         # The session's freed memory back to the system, on a worker (issue #16: RSS crept up per citizen).
-        if not self.runtime.executor._shutdown:  # not while the kiosk is stopping
-            self.runtime.run_in_background(release_freed_memory)
-        log.info("session ended")
+        if self.runtime.executor._shutdown:  # not while the kiosk is stopping
+            self.housekeeping_done = True
+            return
+        trimmed = self.runtime.run_in_background(release_freed_memory)
+        trimmed.add_done_callback(lambda _done: setattr(self, "housekeeping_done", True))
 
     def end_session_soon(self, seconds: float, only_on: str | None = None, session_id: str | None = None) -> None:
         """End *this* session after a moment (on screen ``only_on``, if given); never a newer one."""

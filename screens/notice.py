@@ -30,8 +30,9 @@ class NoticeScreen(RateFirst, KioskScreen):
         self.printed = False
 
     def show_print(self, text: str, image: str, printed: bool) -> None:
+        reused = image == self.image  # a new path loads by itself; reload() only a reused one (result.py)
         self.print_text, self.image, self.printed = text, image, printed
-        if image:
+        if image and reused:
             self.ids.notice_image.reload()
 
     def reset(self) -> None:

@@ -32,8 +32,9 @@ class PickupScreen(KioskScreen):
     def show_print(self, text: str, image: str, ok: bool) -> None:
         self.print_text = text
         self.printed = "ok" if ok else "failed"
+        reused = image == self.image  # a new path loads by itself (result.py)
         self.image = image
-        if image:
+        if image and reused:
             self.ids.paper.reload()  # the virtual printer may reuse a file name
 
     def show_refused(self, headline: str, text: str, other_card: bool = False) -> None:

@@ -43,8 +43,9 @@ class QueryScreen(KioskScreen):
 
     def show_print(self, text: str, image: str, printed: bool) -> None:
         self.state = "printed" if printed else "failed"
+        reused = image == self.image  # a new path loads by itself; reload() only a reused one (result.py)
         self.status_text, self.image = text, image
-        if image:
+        if image and reused:
             self.ids.query_image.reload()
 
     def reset(self) -> None:

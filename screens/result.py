@@ -68,8 +68,11 @@ class ResultScreen(RateFirst, KioskScreen):
     def show_print(self, text: str, image_path: str = "", printed: bool = False) -> None:
         self.print_text = text
         self.printed = printed
+        # A new path loads by itself (the kv binds source to it); reload() only for a reused one: both loaded
+        # and uploaded the receipt twice, in the frames that show it (issue #16).
+        reused = image_path == self.receipt_image
         self.receipt_image = image_path
-        if image_path:
+        if image_path and reused:
             self.ids.receipt.reload()
 
     def reset(self) -> None:
