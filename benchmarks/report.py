@@ -252,8 +252,10 @@ def table(soak: dict[str, Any] | None, cold: dict[str, Any] | None, others: dict
                      f"{first['free_held_mb']:.1f} → {last['free_held_mb']:.1f} MB" if first and last and "in_use_mb" in first
                      else "")
         trim_note = f"; RSS at the end {soak['rss_mb'][-1][1]:.1f} MB, after malloc_trim(0) {trimmed:.1f} MB" if trimmed else ""
+        own = (f" (the process {growth['process_rss_growth']:+.2f} MB less the soak's own frame arrays "
+               f"{growth['soak_arrays_growth']:+.2f} MB)" if "soak_arrays_growth" in growth else "")
         rows.append(f"| memory across sessions (same run) | RSS {growth['growth']:+.2f} MB from session "
-                    f"{growth['from_session']} to {growth['to_session']}{trim_note}{heap_note} | < 5 MB over 1,000: "
+                    f"{growth['from_session']} to {growth['to_session']}{own}{trim_note}{heap_note} | < 5 MB over 1,000: "
                     f"{'**met**' if growth['growth'] < 5 and growth['to_session'] >= 1000 else ('within budget so far' if growth['growth'] < 5 else '**missed**')} "
                     f"| same |")
     return "\n".join(rows) + "\n"

@@ -42,7 +42,7 @@ def test_an_electronic_certificate_is_used_as_a_material_with_one_tap(ui) -> Non
     pilot = ui.pilot
     to_materials(ui, "户籍证明开具", ZHANG)
     pilot.tap(ui.app.screen("materials").ids.use_certificates)
-    pilot.wait_for_text(_("finish.cert.used", title="居民户口簿"))
+    pilot.wait_for_text(_("finish.cert.used", title="居民身份证、居民户口簿"))  # one line, both listed
     ticked = set(ui.app.screen("materials").ticked())
     assert {"居民身份证", "居民户口簿"} <= ticked  # ticked for the citizen: nothing to bring
     materials_next(ui)

@@ -198,3 +198,20 @@ def test_switching_to_english_on_the_materials_and_form_keeps_what_was_ticked_an
     pilot.tap_text("Employment")
     pilot.wait_for_screen("confirm")
     assert "What the certificate is for[/b]  Employment" in app.screen("confirm").summary
+
+
+def test_the_certificates_used_are_listed_in_english_on_one_line(ui) -> None:
+    """使用电子证照 in English: "Electronic certificates used: Resident ID card, Household register (hukou
+    booklet)", the materials they stand for in the citizen's words (the platform's titles are Chinese)."""
+    pilot, app = ui.pilot, ui.app
+    open_item(ui, ITEM)
+    app.access.set_language("en")
+    apply_from_guide(ui)
+    identify_with_card_and_face(ui)
+    materials = app.screen("materials")
+    pilot.wait_for_screen("materials")
+    pilot.wait_until(lambda: not materials.loading, "the materials list")
+    pilot.tap(materials.ids.use_certificates)
+    pilot.wait_until(lambda: bool(materials.certificates_text), "the certificates used")
+    assert materials.certificates_text == _("finish.cert.used", title=f"Resident ID card, {MATERIAL_EN}")
+    assert not HAN.search(materials.certificates_text)
