@@ -142,7 +142,13 @@ def frame_panel(draw: ImageDraw.ImageDraw, top: int, soak: dict[str, Any]) -> No
 def rss_panel(draw: ImageDraw.ImageDraw, top: int, soak: dict[str, Any]) -> None:
     points = soak["rss_mb"]
     growth = soak["rss_growth_mb"]
-    panel = Panel(draw, top, f"RSS over {soak['sessions']} sessions: {growth['growth']:+.2f} MB from session "
+    arrays = dict(soak.get("soak_arrays_mb", []))
+    whose = ""
+    if arrays:  # the kiosk's RSS: the soak's own frame arrays (same process) taken off, as in the growth
+        first = arrays[points[0][0]]
+        points = [(n, mb - (arrays[n] - first)) for n, mb in points]
+        whose = ", less the soak's own frame arrays"
+    panel = Panel(draw, top, f"RSS over {soak['sessions']} sessions{whose}: {growth['growth']:+.2f} MB from session "
                              f"{growth['from_session']} to {growth['to_session']} (budget < 5 MB)")
     values = [mb for _, mb in points]
     start = next((mb for n, mb in points if n == growth["from_session"]), values[0])
