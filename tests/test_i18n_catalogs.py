@@ -74,3 +74,17 @@ def test_a_compiled_mo_beside_the_po_is_used(tmp_path: Path) -> None:
                   'msgctxt "nav.home"\nmsgid "返回首页"\nmsgstr "Home"\n', encoding="utf-8")
     mo = i18n_po.compile_mo(po, tmp_path / "kiosk.mo")
     assert i18n_po.mo_messages(mo) == {"nav.home": "Home"}
+
+
+def test_an_electronic_material_promises_no_upload_the_kiosk_cannot_take() -> None:
+    """Issue #17: the guide and the materials list said "电子版，可扫码上传" for an upload by QR code that does not
+    exist. An electronic material is fetched by the platform (data sharing, 电子证照) or brought; its note says so."""
+    from kiosk.catalog import Material
+    from kiosk.rules.materials import requirement_note
+
+    photo = Material(name="新生儿近期免冠电子照片", form="electronic")
+    assert requirement_note(photo, "zh_CN") == "电子版"
+    assert requirement_note(photo, "en") == "electronic copy"
+    for language in ("zh_CN", "en"):
+        promises = [key for key, text in i18n.catalog(language).items() if "扫码上传" in text or "uploaded by QR" in text]
+        assert promises == [], f"{language}: {promises}"
