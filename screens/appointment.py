@@ -40,7 +40,8 @@ class AppointmentScreen(KioskScreen):
         grid = self.ids.appt_days
         grid.clear_widgets()
         for day in days:
-            weekday = tr._(f"finish.paper.weekday.{day.date.weekday()}")
+            # Short: five chips share a row, and "Wednesday" broke mid-word in English.
+            weekday = tr._(f"finish.appt.weekday_short.{day.date.weekday()}")
             left = sum(slot.left for slot in day.slots)
             button = Factory.SecondaryButton(text=f"{day.date:%m-%d}\n{weekday}", height="124dp",
                                              disabled=left == 0)

@@ -8,7 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-from uisteps import apply_from_guide, fill_form, identify_with_card_and_face, materials_next, open_item
+from uisteps import (
+    apply_from_guide,
+    fill_form,
+    identify_with_card_and_face,
+    identify_with_code,
+    materials_next,
+    open_item,
+)
 
 from kiosk.i18n import translate as _
 
@@ -215,3 +222,25 @@ def test_the_certificates_used_are_listed_in_english_on_one_line(ui) -> None:
     pilot.wait_until(lambda: bool(materials.certificates_text), "the certificates used")
     assert materials.certificates_text == _("finish.cert.used", title=f"Resident ID card, {MATERIAL_EN}")
     assert not HAN.search(materials.certificates_text)
+
+
+def test_the_appointment_days_fit_their_chips_and_the_item_reads_in_english(ui) -> None:
+    """The day chips said "12-02\\nWednesday": five share a row, and the weekday broke mid-word ("Wednes" /
+    "day") and spilled out of the chip. Short weekdays, and the item's English name above them."""
+    pilot, app = ui.pilot, ui.app
+    open_item(ui, "居民身份证到期换领预约")
+    app.access.set_language("en")
+    apply_from_guide(ui)
+    identify_with_code(ui, "410305199007204512")  # 王小明
+    pilot.wait_for_screen("appointment")
+    screen = app.screen("appointment")
+    pilot.wait_until(lambda: screen.stage == "choose", "the slot list")
+    pilot.frames(2)
+    assert screen.item_name == "Appointment to renew an expiring resident ID card"
+    chips = list(screen.ids.appt_days.children)
+    assert chips
+    for chip in chips:
+        weekday = chip.text.split("\n")[1]
+        assert weekday in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), chip.text
+        assert chip.texture_size[1] <= chip.height and chip.texture_size[0] <= chip.width, \
+            (chip.text, chip.texture_size, chip.size)

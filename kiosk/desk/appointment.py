@@ -107,7 +107,7 @@ class AppointmentDesk:
             return AppointmentRefused(refusal(error, "finish.appt.failed", self.point))
         if not days:
             return AppointmentsUnavailable(Message("finish.appt.no_days"))
-        return ShowSlots(item.code, item.name, self.point, tuple(days), booked)
+        return ShowSlots(item.code, self.context.shown_item_name(item.code), self.point, tuple(days), booked)
 
     def book(self, date: dt.date, slot_id: str) -> AppointmentBooked | AppointmentRefused | AppointmentsUnavailable:
         """Worker thread: book (or, with a current booking of this item, move it to) the chosen slot."""

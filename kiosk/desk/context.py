@@ -50,6 +50,18 @@ class DeskContext:
             return None
         return effective_item(self.catalog, self.session.item_code)
 
+    def shown_item_name(self, code: str) -> str:
+        """The item's name in the citizen's language, for screens; ``item_name`` is the office's Chinese, for
+        paper and the platform."""
+        from kiosk.shown_names import shown_names
+
+        if self.catalog is None:
+            return code
+        try:
+            return shown_names(self.catalog.item(code)).item
+        except KeyError:
+            return code
+
     def item_name(self, code: str) -> str:
         if self.catalog is None:
             return code

@@ -33,7 +33,7 @@ class MyApplicationsDesk:
             log.info("my applications not available (%s)", type(error).__name__)
             return MyApplicationsRefused(Message("finish.mine.offline" if is_outage(error) else "finish.mine.failed"))
         rows = tuple(MyApplicationRow(
-            receipt_number=a.receipt_number, item_name=self.context.item_name(a.item_code),
+            receipt_number=a.receipt_number, item_name=self.context.shown_item_name(a.item_code),
             status=status_message(a.status), when=step_time(a.created_at),
             where=Message(f"finish.mine.{a.channel if a.channel in ('kiosk', 'online') else 'online'}"),
             ready=a.ready_for_pickup) for a in applications)
