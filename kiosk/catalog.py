@@ -355,7 +355,7 @@ def item_text(item: CatalogItem, field_name: str, language: str | None) -> Any:
     fee's legal basis."""
     if field_name not in TRANSLATABLE:
         raise KeyError(f"{field_name} is not a translatable item field; one of {', '.join(TRANSLATABLE)}")
-    translation = item.i18n.get(_base_language(language))  # type: ignore[call-overload]
+    translation = item_translation(item, language)
     translated = getattr(translation, field_name, None) if translation is not None else None
     original = _chinese_text(item, field_name)
     if field_name in _SHOWN_WITH_CHINESE_ONLY and not original:
@@ -396,6 +396,11 @@ def localized(item: CatalogItem, language: str | None) -> CatalogItem:
         "review_standard": text("review_standard"), "inquiry_channels": text("inquiry_channels"),
         "remedy": text("remedy"), "fee": item.guide.fee.model_copy(update={"basis": text("fee_basis")})})
     return item.model_copy(update={"name": text("name"), "department": text("department"), "guide": guide})
+
+
+def item_translation(item: CatalogItem, language: str | None) -> ItemTranslation | None:
+    """The item's texts in ``language`` ("en", "en_US" …), None where it has none (or the language is Chinese)."""
+    return item.i18n.get(_base_language(language))  # type: ignore[call-overload]
 
 
 def _base_language(language: str | None) -> str:

@@ -6,11 +6,12 @@ import datetime as dt
 
 from kiosk.catalog import Catalog, CatalogItem
 from kiosk.config import KioskConfig
-from kiosk.i18n import current_language, translate
+from kiosk.i18n import translate
 from kiosk.printing.document import Document
 from kiosk.printing.documents import AcceptanceReceipt, acceptance_receipt, commitment_slip
 from kiosk.qrpayload import RECEIPT_PREFIX
 from kiosk.session import Session
+from kiosk.shown_names import translated_names
 
 
 def receipt_qr_payload(receipt_number: str) -> str:
@@ -28,7 +29,7 @@ def acceptance_receipt_for(session: Session, item: CatalogItem, config: KioskCon
 
     # The method the citizen chose (issue #17), else every method the guide offers.
     delivery = receipt_delivery_line(session) or " / ".join(translate(f"guide.delivery.{d}") for d in item.guide.delivery)
-    names = _printed_names(item)
+    names = translated_names(item)
     status_key = "receipt.status.submitted" if session.submitted else "receipt.status.saved_locally"
     return acceptance_receipt(AcceptanceReceipt(
         centre_name=config.kiosk.centre_name,
@@ -45,13 +46,6 @@ def acceptance_receipt_for(session: Session, item: CatalogItem, config: KioskCon
         phone=session.form.get("phone") or citizen.phone or None,
         members=tuple((_member_name(item, m.item_code, catalog), m.receipt_number) for m in session.member_receipts),
     ))
-
-
-def _printed_names(item: CatalogItem):  # noqa: ANN202 - ShownNames | None
-    """In another language than Chinese, the item's names for paper (the translation, the Chinese beside it)."""
-    from kiosk.shown_names import shown_names
-
-    return None if current_language() == "zh_CN" else shown_names(item)
 
 
 def _member_name(item: CatalogItem, code: str, catalog: Catalog | None) -> str:
@@ -74,5 +68,5 @@ def commitment_slip_for(session: Session, item: CatalogItem, config: KioskConfig
     slip = check.slip(centre_name=config.kiosk.centre_name, receipt_number=session.receipt_number,
                       applicant_name=citizen.name, applicant_id_number=citizen.id_number,
                       issued_at=dt.datetime.now(), qr_payload=receipt_qr_payload(session.receipt_number),
-                      kiosk_id=config.kiosk.device_id, names=_printed_names(item))
+                      kiosk_id=config.kiosk.device_id, names=translated_names(item))
     return commitment_slip(slip)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kiosk.catalog import CatalogItem, FormField, item_text
+from kiosk.catalog import CatalogItem, FormField, item_text, item_translation
 from kiosk.i18n import current_language
 
 
@@ -49,9 +49,17 @@ def _both(shown: str, chinese: str) -> str:
 def shown_names(item: CatalogItem, language: str | None = None) -> ShownNames:
     language = language or current_language()
     materials = dict(zip((m.name for m in item.guide.materials), item_text(item, "materials", language), strict=True))
-    translation = item.i18n.get(language.split("_")[0].split("-")[0].lower())  # type: ignore[call-overload]
+    translation = item_translation(item, language)
     shown_fields = (translation.fields if translation is not None else None) or {}
     labels = {key: shown.label for key, shown in shown_fields.items()}
     choices = {f.key: dict(zip(f.choices, shown_fields[f.key].choices, strict=True)) for f in item.fields
                if f.key in shown_fields and shown_fields[f.key].choices}
     return ShownNames(item_text(item, "name", language), materials, labels, choices)
+
+
+def translated_names(item: CatalogItem, language: str | None = None) -> ShownNames | None:
+    """The item's names where the citizen reads another language than Chinese, None where they read Chinese:
+    for what is said differently then (paper with the Chinese beside the translation, certificates named by
+    the material they stand for)."""
+    language = language or current_language()
+    return None if language == "zh_CN" else shown_names(item, language)

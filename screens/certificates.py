@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
 from screens.base import KioskScreen
 from screens.i18n import tr
+from screens.widgets import grow_with_text
 
 
 class CertificatesScreen(KioskScreen):
@@ -34,8 +34,7 @@ class CertificatesScreen(KioskScreen):
                      f"{tr._('finish.cert.issuer', issuer=certificate.issuer)}[/color][/size]", markup=True))
             button = Factory.SecondaryButton(text=tr._("finish.cert.print_copy"), size_hint_x=0.4)
             button.certificate_id = certificate.certificate_id
-            # "Print certified copy" takes three lines in 长辈模式 English: the row grows rather than clip it.
-            button.bind(texture_size=lambda b, size, row=row: _grow(row, b, max(dp(150), size[1] + dp(28))))
+            grow_with_text(button, 150, row)  # "Print certified copy" takes three lines in 长辈模式 English
             button.bind(on_release=lambda b: self.app.finish.print_copy(b.certificate_id))
             row.add_widget(button)
             box.add_widget(row)
@@ -54,7 +53,3 @@ class CertificatesScreen(KioskScreen):
         self.print_failed = False
         if "cert_rows" in self.ids:
             self.ids.cert_rows.clear_widgets()
-
-
-def _grow(row, button, height: float) -> None:  # noqa: ANN001 - a row and its button
-    row.height = button.height = height

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.rules.materials import requirement_note
+from kiosk.rules.materials import numbered_missing
 from kiosk.shown_names import shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
@@ -20,10 +20,7 @@ class CommitmentScreen(KioskScreen):
         self.ids.agree_toggle.checked = False
         deadline = check.supply_by.strftime(tr._("text.date_format")) if check.supply_by else ""
         item = self.app.current_item()
-        names = shown_names(item) if item is not None else None
-        missing = "\n".join(f"{i}. {names.material(m.name) if names else m.name}"
-                            + tr._("guide.material.notes", notes=requirement_note(m))
-                            for i, m in enumerate(check.missing, 1))
+        missing = numbered_missing(check.missing, shown_names(item) if item is not None else None)
         if check.outcome == "waiver":
             self.heading = tr._("commitment.waiver_title")
             self.body = tr._("commitment.waiver_body", missing=missing, deadline=deadline,

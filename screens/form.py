@@ -8,7 +8,6 @@ credit code is checked as soon as its 18th character is typed.
 from __future__ import annotations
 
 from kivy.clock import Clock
-from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.creditcode import CreditCodeError, parse_credit_code
@@ -17,7 +16,7 @@ from kiosk.shown_names import ShownNames, shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.keyboard import layout_for_field
-from screens.widgets import KioskButton, SecondaryButton
+from screens.widgets import KioskButton, SecondaryButton, grow_with_text
 
 
 def display_value(field_type: str, raw: str) -> str:
@@ -70,7 +69,7 @@ class FormScreen(KioskScreen):
 
     def _show(self) -> None:
         field = self.field
-        self.label = self.names.label(field) + ("" if field.required else tr._("form.optional"))
+        self.label = self._label(field)
         self.error_text = self.ok_text = ""
         self.hint = tr._("keyboard.name.hint") if is_name_field(field) else tr._(f"form.hint.{field.type}")
         self._address_prefix = ""
@@ -86,8 +85,7 @@ class FormScreen(KioskScreen):
             self.value = previous
             for choice in field.choices:
                 button = KioskButton(text=self.names.choice(field, choice), height="120dp")
-                # A long choice ("Going abroad (incl. Hong Kong, Macao, Taiwan)" in 长辈模式) wraps: the button grows.
-                button.bind(texture_size=lambda b, size: setattr(b, "height", max(dp(120), size[1] + dp(28))))
+                grow_with_text(button, 120)  # "Going abroad (incl. Hong Kong, Macao, Taiwan)" in 长辈模式
                 button.choice = choice  # the value kept and sent: the catalog's Chinese choice
                 button.bind(on_release=lambda b: self._choose(b.choice))
                 self.ids.editor.add_widget(button)
@@ -165,6 +163,9 @@ class FormScreen(KioskScreen):
         self.value = choice
         self.next()
 
+    def _label(self, field) -> str:  # noqa: ANN001 - a FormField
+        return self.names.label(field) + ("" if field.required else tr._("form.optional"))
+
     def _language_switched(self, *_args) -> None:
         """Label and choices in the new language; what is typed stays (the keyboard is not reset)."""
         item = self.app.current_item()
@@ -172,7 +173,7 @@ class FormScreen(KioskScreen):
             return
         self.names = shown_names(item)
         field = self.field
-        self.label = self.names.label(field) + ("" if field.required else tr._("form.optional"))
+        self.label = self._label(field)
         for button in self.ids.editor.children:
             if hasattr(button, "choice"):
                 button.text = self.names.choice(field, button.choice)

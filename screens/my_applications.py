@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.metrics import dp
 from kivy.properties import OptionProperty, StringProperty
 
 from screens.base import KioskScreen
 from screens.i18n import tr
+from screens.widgets import grow_with_text
 
 
 class MyApplicationsScreen(KioskScreen):
@@ -30,8 +30,7 @@ class MyApplicationsScreen(KioskScreen):
             text = (f"{row.item_name}{tag}\n[size=26sp][color=5c6675]{row.receipt_number}　{row.status.text()}　"
                     f"{row.when}　{row.where.text()}[/color][/size]")
             button = Factory.ChoiceButton(text=text, height="150dp")
-            # An English name in 长辈模式 takes two lines: the row grows rather than clip it.
-            button.bind(texture_size=lambda b, size: setattr(b, "height", max(dp(150), size[1] + dp(28))))
+            grow_with_text(button, 150)  # an English name in 长辈模式 takes two lines
             button.receipt = row.receipt_number
             button.ready = row.ready
             button.bind(on_release=lambda b: self.app.finish.open_application(b.receipt, b.ready))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.rules.materials import requirement_note
+from kiosk.rules.materials import numbered_missing
 from kiosk.shown_names import shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
@@ -21,10 +21,8 @@ class NoticeScreen(RateFirst, KioskScreen):
 
     def show(self, check) -> None:
         item = self.app.current_item()
-        names = shown_names(item) if item is not None else None
-        lines = [f"{i}. {names.material(m.name) if names else m.name}"
-                 + tr._("guide.material.notes", notes=requirement_note(m)) for i, m in enumerate(check.missing, 1)]
-        self.body = tr._("notice.body", count=len(check.missing), items="\n".join(lines))
+        items = numbered_missing(check.missing, shown_names(item) if item is not None else None)
+        self.body = tr._("notice.body", count=len(check.missing), items=items)
         self.print_text = tr._("result.printing")
         self.image = ""
         self.printed = False

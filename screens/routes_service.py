@@ -18,9 +18,9 @@ from kivy.clock import Clock
 from kiosk.desk import outcomes as o
 from kiosk.desk import outcomes_service as s
 from kiosk.desk.payment import POLL_INTERVAL_S
-from kiosk.i18n import current_language, join, translate
+from kiosk.i18n import join, translate
 from kiosk.session import Level
-from kiosk.shown_names import shown_names
+from kiosk.shown_names import translated_names
 from screens.presenter import Presenter
 
 if TYPE_CHECKING:
@@ -321,7 +321,7 @@ def _register_presenter() -> None:
         # One line, the certificates listed as the language lists things; in another language than Chinese
         # each by the material it stands for, in the citizen's words (the platform's titles are Chinese).
         item = self.app.current_item()
-        names = shown_names(item) if item is not None and current_language() != "zh_CN" else None
+        names = translated_names(item) if item is not None else None
         titles = [names.material(material) if names else title for material, title in used]
         text = translate("finish.cert.used", title=join("list", titles)) if titles else translate("finish.cert.none")
         self.screen("materials").show_certificates_used([m for m, _t in used], text)

@@ -10,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
+from kivy.uix.widget import Widget
 
 from screens import theme
 from screens.wrapping_label import WrappingLabel, _measurer
@@ -24,6 +25,17 @@ def one_line_width(text: str, font_name: str, font_size: float, bold: bool) -> f
     dp(32)``) never reads its own width back: a width from ``texture_size`` would, through the button's
     ``text_size: self.width - dp(24), None`` rule, re-wrap the text and change the width again, forever."""
     return _measurer(font_name, float(font_size), bool(bold), False, None).get_extents(text)[0]
+
+
+def grow_with_text(button: Widget, minimum_dp: float, *also: Widget) -> None:
+    """The button (and ``also``: its row) at least ``minimum_dp`` high, higher when its wrapped text needs it:
+    a long English choice or name in 长辈模式 takes two or three lines and would clip in a fixed height."""
+    def fit(_button: Widget, size: tuple[float, float]) -> None:
+        height = max(dp(minimum_dp), size[1] + dp(28))
+        for widget in (button, *also):
+            widget.height = height
+
+    button.bind(texture_size=fit)
 
 
 class KioskButton(ButtonBehavior, Label):

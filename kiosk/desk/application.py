@@ -34,11 +34,10 @@ from kiosk.desk.outcomes import (
 )
 from kiosk.desk.refusals import submit_refusal
 from kiosk.flow import FlowError
-from kiosk.i18n import current_language
 from kiosk.masking import mask_id_number, mask_name
 from kiosk.outbox_adapter import PROOF_KEY
 from kiosk.platform_client import Eligibility
-from kiosk.shown_names import shown_names
+from kiosk.shown_names import shown_names, translated_names
 
 log = logging.getLogger(__name__)
 
@@ -155,18 +154,11 @@ class ApplicationDesk:
     def _notice(self, check):  # noqa: ANN001, ANN202 - MaterialsCheck → Document
         from kiosk.printing.documents import missing_materials_notice
 
-        citizen, kiosk = self.session.citizen, self.context.config.kiosk
+        citizen, kiosk, item = self.session.citizen, self.context.config.kiosk, self.context.item()
         notice = check.notice(centre_name=kiosk.centre_name, applicant_name=citizen.name,
                               applicant_id_number=citizen.id_number, issued_at=dt.datetime.now(),
-                              kiosk_id=kiosk.device_id, names=self._printed_names())
+                              kiosk_id=kiosk.device_id, names=translated_names(item) if item else None)
         return missing_materials_notice(notice)
-
-    def _printed_names(self):  # noqa: ANN202 - ShownNames | None
-        """The item's names for paper in the citizen's language (Chinese beside them), None in Chinese."""
-        item = self.context.item()
-        if item is None or current_language() == "zh_CN":
-            return None
-        return shown_names(item)
 
     # -- the form -----------------------------------------------------------------------------------------
     def form_done(self, values: Mapping[str, str]) -> FieldRefused | RunQuery | ShowConfirm | StepRefused:

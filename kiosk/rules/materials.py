@@ -105,6 +105,14 @@ def requirement_note(material: Material, language: str | None = None) -> str:
     return translate("guide.material.notes_separator", language).join(parts)
 
 
+def numbered_missing(materials: Iterable[Material], names: ShownNames | None = None,
+                     language: str | None = None) -> str:
+    """"1. 房屋租赁合同（复印件1份，可容缺后补）", a line each: the 容缺 commitment and the one-time notice list them so."""
+    return "\n".join(f"{i}. {names.material(m.name) if names else m.name}"
+                     + translate("guide.material.notes", language, notes=requirement_note(m, language))
+                     for i, m in enumerate(materials, 1))
+
+
 def _printable(materials: Iterable[Material], language: str | None,
                names: ShownNames | None = None) -> tuple[MissingMaterial, ...]:
     return tuple(MissingMaterial(names.printed_material(m.name) if names else m.name, requirement_text(m, language))
