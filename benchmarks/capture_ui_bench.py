@@ -15,7 +15,7 @@ camera (demo papers, 15 fps, 1280x720), measured side by side in one run, each p
    ``--shoot-every`` seconds (a page is straightened, cleaned and JPEG-encoded on the worker, its thumbnail
    made into a texture on the UI thread);
 5. previewing_nice0 and capturing_nice0: 3 and 4 with the capture threads at normal priority, as before
-   devices/doccam/priority.py lowered it.
+   devices/priority.py lowered it.
 
 The phases take turns in 5 s slices (``--rounds``), so a load elsewhere on the machine weighs on each alike.
 For each phase: the UI frame intervals (p50 / p95 / max, and how many over 33 ms), measured by a callback on

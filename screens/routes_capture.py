@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 
+from devices.priority import run_in_background
 from kiosk.desk import outcomes as o
 from kiosk.desk.capture import CaptureDesk
 from kiosk.desk.outcomes_capture import CaptureRefused, CaptureUpdated, ShowCapture
@@ -44,7 +45,8 @@ class CaptureRoutes:
     def __init__(self, app: KioskApp) -> None:
         self.app = app
         self.desk = CaptureDesk(app.desk.context)
-        self._camera_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doc-camera")
+        self._camera_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doc-camera",
+                                               initializer=run_in_background)
         self._worker: CaptureWorker | None = None
         self._latest: Preview | None = None  # written by the capture thread, read by the UI clock
         self._shown: Preview | None = None

@@ -19,7 +19,7 @@ from uisteps import (
     tick_materials,
 )
 
-from devices.doccam.priority import BACKGROUND_NICE
+from devices.priority import BACKGROUND_NICE
 from kiosk.i18n import translate as _
 
 pytestmark = pytest.mark.ui
@@ -52,7 +52,7 @@ def test_the_doc_camera_fails_mid_capture_and_the_citizen_goes_on_without_photos
     screen = app.screen("capture")
     pilot.wait_until(lambda: len(app.session.pages) >= 1, "the first page captured automatically", 30)
     assert not screen.camera_down and screen.ids.capture_skip.opacity == 0  # no way round a working camera
-    worker = app.capture._worker  # capture yields the CPU to the UI (devices/doccam/priority.py)
+    worker = app.capture._worker  # capture yields the CPU to the UI (devices/priority.py)
     assert os.getpriority(os.PRIO_PROCESS, worker._thread.native_id) == BACKGROUND_NICE
 
     doc_camera.simulator.fault("USB device disconnected")  # the cable is pulled mid-capture

@@ -148,3 +148,26 @@ def test_a_session_that_ends_in_normal_mode_does_not_rescale_every_text(ui) -> N
         assert len(rescaled) == 2 and rescaled[-1] == app.access._base_fontscale  # on, then back to normal once
     finally:
         Metrics.funbind("fontscale", note)
+
+
+def test_background_threads_give_the_cores_to_the_ui_thread_first(ui) -> None:
+    """A frame is due while a receipt is rendered, the outbox uploads and a platform call parses: the threads doing
+    that run at a lower CPU priority than the UI thread (devices/priority.py), so the screen is drawn first."""
+    import os
+    import threading
+
+    from devices.priority import BACKGROUND_NICE
+
+    app = ui.app
+    app.runtime.executor.submit(lambda: None).result(timeout=10)  # a platform-call worker exists
+    ui.pilot.frames(2)
+    by_name = {thread.name: thread for thread in threading.enumerate()}
+    background = [name for name in by_name if name in {"outbox-sync", "print-worker", "decode", "camera", "notices",
+                                                         "heartbeat", "device-monitor", "assist-poll"}
+                  or name.startswith("kiosk-worker")]
+    assert {"outbox-sync", "print-worker"} <= set(background) and any(n.startswith("kiosk-worker") for n in background)
+    ui_thread_nice = os.getpriority(os.PRIO_PROCESS, threading.main_thread().native_id)
+    for name in background:
+        nice = os.getpriority(os.PRIO_PROCESS, by_name[name].native_id)
+        assert nice >= max(BACKGROUND_NICE, ui_thread_nice + 1), f"thread {name} runs at nice {nice}"
+    assert ui_thread_nice < BACKGROUND_NICE

@@ -14,10 +14,10 @@ from devices.camera import Camera, open_camera
 from devices.doccam.autocapture import StillnessGate
 from devices.doccam.encode import PAGE_BUDGET_BYTES, Page, encode_page
 from devices.doccam.outline import Outline, find_outline
-from devices.doccam.priority import run_in_background
 from devices.doccam.rectify import clean, rectify
 from devices.doccam.status import doc_camera_status
 from devices.doccam.worker import CaptureWorker, Preview
+from devices.priority import run_in_background
 from devices.urls import parse_device_url
 
 __all__ = ["PAGE_BUDGET_BYTES", "CaptureWorker", "Outline", "Page", "Preview", "StillnessGate", "clean",

@@ -20,8 +20,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from devices.camera.scene import SCENE_SIZE, SceneGrabber
-from devices.doccam.priority import run_in_background
 from devices.fonts import cjk_face
+from devices.priority import run_in_background
 
 PAGE_PIXELS = (620, 877)  # width, height of the rendered sheet: A4's 1:√2 at ~75 dpi
 HAND_FRAMES = 8  # frames of the hand moving off the page

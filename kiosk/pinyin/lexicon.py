@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices.priority import run_in_background
+
 PARSED_BUCKETS = 256
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.gz"
 
@@ -163,6 +165,10 @@ def lexicon_if_loaded() -> Lexicon | None:
 
 
 def preload_in_background() -> threading.Thread:
-    thread = threading.Thread(target=shared_lexicon, name="pinyin-lexicon", daemon=True)
+    def load() -> None:
+        run_in_background()  # the UI thread first (devices/priority.py)
+        shared_lexicon()
+
+    thread = threading.Thread(target=load, name="pinyin-lexicon", daemon=True)
     thread.start()
     return thread
