@@ -4,8 +4,8 @@ nothing of it (DESIGN.md personal-data rules)."""
 from __future__ import annotations
 
 import enum
+import secrets
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -59,7 +59,7 @@ class Citizen:
 
 @dataclass(slots=True)
 class Session:
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=lambda: secrets.token_hex(16))  # not uuid: it imports platform (~3 ms at start)
     started_at: float = field(default_factory=time.monotonic)
     citizen: Citizen | None = None
     item_code: str | None = None

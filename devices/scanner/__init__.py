@@ -7,16 +7,37 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from devices.scanner.burst import KeystrokeBurstDetector
-from devices.scanner.evdev_scanner import EvdevScanner
-from devices.scanner.serial_scanner import SerialScanner
-from devices.urls import DeviceUrlError, parse_device_url
+
+if TYPE_CHECKING:
+    from devices.scanner.evdev_scanner import EvdevScanner
+    from devices.scanner.serial_scanner import SerialScanner
 
 __all__ = ["EvdevScanner", "KeystrokeBurstDetector", "SerialScanner", "open_scanner"]
 
 
+def __getattr__(name: str) -> Any:
+    # The drivers (pyserial, termios) load when a scanner is opened, not with the burst detector, which the
+    # UI imports before its first frame (issue #16: ~8 ms of the cold start).
+    if name == "EvdevScanner":
+        from devices.scanner.evdev_scanner import EvdevScanner
+
+        return EvdevScanner
+    if name == "SerialScanner":
+        from devices.scanner.serial_scanner import SerialScanner
+
+        return SerialScanner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def open_scanner(url: str) -> SerialScanner | EvdevScanner:
     """A scanner for ``url``; "keyboard" and "none" are handled by the UI (burst detector / nothing)."""
+    from devices.scanner.evdev_scanner import EvdevScanner
+    from devices.scanner.serial_scanner import SerialScanner
+    from devices.urls import DeviceUrlError, parse_device_url
+
     parsed = parse_device_url(url, ("serial", "evdev"))
     if not parsed.path:
         raise DeviceUrlError(f"{url!r}: name the device, e.g. serial:///dev/ttyACM0")
