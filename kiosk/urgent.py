@@ -42,8 +42,24 @@ def deliver_now(outbox: Outbox, adapter: OutboxAdapter, entry_id: int, clock=tim
     except Rejected as error:
         outbox.mark_dead(entry_id, str(error))
         return Sent(None, False, str(error))
+    except Exception as error:  # noqa: BLE001 - never leave the entry claimed: the worker would never send it
+        return _release(outbox, entry_id, clock, error)
     outbox.mark_done(entry_id, ack)
     return Sent(ack, False)
+
+
+def _release(outbox: Outbox, entry_id: int, clock, error: Exception) -> Sent:  # noqa: ANN001 - time.time-like
+    """An unexpected failure after the entry was claimed (an unreadable payload, a bug in the adapter): the
+    entry goes back to the queue for the sync worker, unless it was delivered after all. Only the error's type
+    is kept: its message may quote the payload."""
+    from offline.model import State
+
+    entry = outbox.get(entry_id)
+    if entry.state is State.DONE:
+        return Sent(entry.ack, False)
+    outbox.mark_retry(entry_id, next_attempt_at=clock(), not_before=0.0,
+                      error=f"urgent delivery failed: {type(error).__name__}")
+    return Sent(None, True, f"urgent delivery failed: {type(error).__name__}")
 
 
 def _await_worker(outbox: Outbox, entry_id: int, wait_s: float, poll_s: float = 0.02) -> Sent:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from offline.backoff import Backoff
-from offline.errors import DecryptionFailed, OutboxError, Rejected, RetryLater
+from offline.errors import DecryptionFailed, OutboxError, Rejected, RetryLater, UnknownEntry
 from offline.model import EntryMeta, OutboxStatus, UploadedImage
 from offline.outbox import Clock, Outbox
 from offline.synclock import SyncLock
@@ -94,6 +94,12 @@ class SyncWorker:
         self._force = False
         self._thread: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        # Entries left in ``sending`` are put back to pending once, by the first pass after the sync lock is
+        # taken: only then is every one of them interrupted (by a crash). Later in the same tenure an entry in
+        # ``sending`` may be an urgent delivery in flight on another thread of this process (kiosk/urgent.py:
+        # a call for help sent ahead of the queue); put back, the worker sent it too and erased its payload
+        # while the urgent delivery was still reading it ("assist request failed" for a call that got through).
+        self._recover_on_next_pass = True
 
     # ------------------------------------------------------------------ control
 
@@ -102,6 +108,7 @@ class SyncWorker:
         if self._thread is not None:
             return
         self._lock.acquire()
+        self._recover_on_next_pass = True
         self._stopping.clear()
         self._unsubscribe = self.outbox.subscribe(self._wakeup.set)  # new entries go out without waiting
         self._thread = threading.Thread(target=self._run, name="outbox-sync", daemon=True)
@@ -141,6 +148,7 @@ class SyncWorker:
         own_lock = not self._lock.held
         if own_lock:
             self._lock.acquire()
+            self._recover_on_next_pass = True
         try:
             return self._pass(force)
         finally:
@@ -164,7 +172,9 @@ class SyncWorker:
                 failures = 0
                 wait = self._seconds_until(report.next_attempt_at)
             except OutboxError as exc:
-                # The database itself failed (disk full, I/O error): nothing is lost, try again later.
+                # The database itself failed (disk full, I/O error): nothing is lost, try again later. An entry
+                # whose state could not be written may be left in ``sending``: the next pass puts it back.
+                self._recover_on_next_pass = True
                 failures += 1
                 log.error("outbox sync pass failed: %s", exc)
                 wait = self._backoff.delay(failures)
@@ -184,7 +194,8 @@ class SyncWorker:
     def _pass(self, force: bool) -> SyncReport:
         with self._pass_mutex:
             sent = dead = retried = 0
-            recovered = self.outbox.recover_interrupted()
+            recovered = self.outbox.recover_interrupted() if self._recover_on_next_pass else 0
+            self._recover_on_next_pass = False
             if recovered:
                 log.warning("outbox: %d interrupted upload(s) put back to pending", recovered)
                 self._changed()
@@ -194,6 +205,8 @@ class SyncWorker:
                     if head is None or not self._is_due(head, force):
                         break
                     outcome = self._send(head)
+                    if outcome == "claimed":
+                        continue  # no longer pending: the next one is the head now
                     if outcome == "done":
                         sent += 1
                     elif outcome == "dead":
@@ -221,7 +234,10 @@ class SyncWorker:
         return entry.next_attempt_at - now > longest
 
     def _send(self, head: EntryMeta) -> str:
-        entry = self.outbox.begin_sending(head.id)
+        try:
+            entry = self.outbox.begin_sending(head.id)
+        except UnknownEntry:
+            return "claimed"  # sent ahead of the queue by an urgent delivery on another thread (kiosk/urgent.py)
         self._changed()
         outcome = "done"
         try:

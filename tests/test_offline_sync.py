@@ -257,3 +257,39 @@ def test_background_worker_sends_new_entries_wakes_and_stops(
             worker.stop()
         assert not worker.running
         worker_for(outbox, platform).sync_once()  # the lock was released
+
+
+def test_an_entry_sent_ahead_of_the_queue_is_left_to_its_sender_by_the_running_worker(
+    outbox: Outbox, platform: LoopbackPlatform
+) -> None:
+    """A call for help is claimed and sent at once by its own thread (kiosk/urgent.py) while the sync worker
+    runs. The worker's later passes must not take it for an upload interrupted by a crash: put back to pending,
+    the worker sent it as well and erased its payload under the sender, and the citizen was told the call
+    failed although it had got through."""
+    adapter = HttpAdapter(platform.url)
+    holding = threading.Event()
+    release = threading.Event()
+
+    def deliver(entry, payload, images):
+        if payload.get("hold"):
+            holding.set()
+            release.wait(10)
+        return adapter.deliver(entry, payload, images)
+
+    worker = SyncWorker(outbox, deliver, backoff=Backoff(rng=random.Random(7)))
+    first = outbox.enqueue(Kind.RATING, {"stars": 5, "hold": True})
+    worker.start()
+    try:
+        assert holding.wait(10), "the worker did not start sending the first entry"
+        urgent = outbox.enqueue(Kind.ASSIST, {"screen": "catalog"})
+        outbox.begin_sending(urgent.id)  # the urgent sender claims it while the worker is busy
+        release.set()
+        assert wait_until(lambda: outbox.get(first.id).state is State.DONE)
+        for _ in range(3):  # passes of the running worker, each of which once reset every entry in `sending`
+            worker.wake()
+            assert not wait_until(lambda: urgent.idempotency_key in platform.posts, timeout=0.4)
+        assert outbox.get(urgent.id).state is State.SENDING
+        assert outbox.read_payload(outbox.get(urgent.id)) == {"screen": "catalog"}  # still there for its sender
+    finally:
+        release.set()
+        worker.stop()
