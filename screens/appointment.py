@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, Str
 
 from screens.base import KioskScreen
 from screens.i18n import tr
+from screens.widgets import grow_with_text
 
 
 class AppointmentScreen(KioskScreen):
@@ -45,6 +46,7 @@ class AppointmentScreen(KioskScreen):
             left = sum(slot.left for slot in day.slots)
             button = Factory.SecondaryButton(text=f"{day.date:%m-%d}\n{weekday}", height="124dp",
                                              disabled=left == 0)
+            grow_with_text(button, 124)  # the date and the weekday on two lines, at any text size
             button.day = day
             button.bind(on_release=lambda b: self.choose_day(b.day))
             grid.add_widget(button)

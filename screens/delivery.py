@@ -53,6 +53,7 @@ class DeliveryScreen(KioskScreen):
             button.bind(on_release=lambda b: then(b.text))
             box.add_widget(button)
         self.stage = stage
+        self.ids.delivery_scroll.scroll_y = 1  # the list read from its top
 
     def _type(self, prefix: str) -> None:
         self._prefix = prefix
@@ -64,6 +65,7 @@ class DeliveryScreen(KioskScreen):
         keyboard.layout = "pinyin"
         self.address = prefix
         self.stage = "detail"
+        self.ids.delivery_scroll.scroll_y = 0  # the address being typed in view, above the keyboard
 
     def on_typed(self, text: str) -> None:
         if self.stage == "detail":
@@ -86,3 +88,4 @@ class DeliveryScreen(KioskScreen):
             self.ids.delivery_places.clear_widgets()
             self.ids.delivery_keyboard.reset()
             self.ids.delivery_keyboard.layout = ""
+            self.ids.delivery_scroll.scroll_y = 1

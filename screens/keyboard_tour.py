@@ -11,7 +11,8 @@ from kiosk.pinyin.lexicon import lexicon_if_loaded, preload_in_background
 from screens.pilot import Pilot
 
 
-def keyboard_screenshots(app, pilot: Pilot, shot: Callable[[str], None]) -> None:
+def keyboard_screenshots(app, pilot: Pilot, shot: Callable[[str], None], finish: Callable[[], None]) -> None:
+    """``finish`` ends a session and turns the tour's mode on again (长辈模式 …), as screens/tour.py does."""
     catalog = app.catalog_state.catalog
     form = app.screen("form")
     if lexicon_if_loaded() is None:
@@ -19,14 +20,14 @@ def keyboard_screenshots(app, pilot: Pilot, shot: Callable[[str], None]) -> None
     pilot.wait_until(lambda: lexicon_if_loaded() is not None, "the pinyin lexicon", timeout=30)
 
     def open_form(code: str, field: str) -> None:
-        app.end_session()
+        finish()
         pilot.frames(2)
         form.start(catalog.item(code), {}, first_field=field)
         app.go("form")
         pilot.wait_for_screen("form")
 
     # The catalog search: letters as typed, matched as pinyin initials after every key.
-    app.end_session()
+    finish()
     app.go("catalog")
     pilot.wait_for_screen("catalog")
     pilot.tap(app.screen("catalog").ids.search_box)
@@ -77,5 +78,5 @@ def keyboard_screenshots(app, pilot: Pilot, shot: Callable[[str], None]) -> None
     pilot.tap_keys("12")
     pilot.tap_keys("hao")
     shot("keyboard-address-detail")
-    app.end_session()
+    finish()
     pilot.frames(2)

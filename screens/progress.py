@@ -143,6 +143,7 @@ class ProgressScreen(KioskScreen):
         self.is_complaint = False
         self.error_text = ""
         self.stage = "status"
+        self.ids.details_scroll.scroll_y = 1  # a new status is read from its top
 
     def show_complaint(self, view: ComplaintStatusView) -> None:
         """A complaint's status (public by its number, like progress): no phone, no name, no details."""
@@ -158,6 +159,7 @@ class ProgressScreen(KioskScreen):
         self.is_complaint = True
         self.error_text = ""
         self.stage = "status"
+        self.ids.details_scroll.scroll_y = 1
 
     def reset(self) -> None:
         self.mode = "progress"

@@ -341,7 +341,7 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
 
         from screens.keyboard_tour import keyboard_screenshots
 
-        keyboard_screenshots(app, pilot, shot)  # every on-screen keyboard layout in use
+        keyboard_screenshots(app, pilot, shot, finish)  # every on-screen keyboard layout in use
 
         # Technicians: the hidden corner, the PIN, the status page, a printer fault.
         pilot.long_press(app.top_bar.ids.maintenance_hotspot, 3.3)
@@ -374,10 +374,10 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
                 pilot.frames(3)
                 shot(f"home-{name}")
                 turn(False)
-        capture_tour(runtime, app, pilot, open_item, identify, shot)
+        capture_tour(runtime, app, pilot, open_item, identify, shot, finish)
         from screens.tour_service import service_tour
 
-        service_tour(runtime, app, pilot, open_item, identify, shot)  # issue #17: fees, slots, 电子证照, 我的办件
+        service_tour(runtime, app, pilot, open_item, identify, shot, finish)  # issue #17: fees, slots, 电子证照, 我的办件
         finish()
     finally:
         pilot.stop()
@@ -389,7 +389,7 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
     return shots
 
 
-def capture_tour(runtime, app, pilot, open_item, identify, shot) -> None:
+def capture_tour(runtime, app, pilot, open_item, identify, shot, finish) -> None:
     """拍摄材料 (issue #17) on the simulated document camera (opened for the tour when the config has none)."""
     from devices.doccam import open_doc_camera
 
@@ -414,8 +414,7 @@ def capture_tour(runtime, app, pilot, open_item, identify, shot) -> None:
         pilot.wait_until(lambda: len(app.session.pages) == 1, "the page captured", 20)
         pilot.frames(3)
         shot("capture-page-taken")
-        app.end_session()
-        pilot.frames(3)
+        finish()  # the session ends and the tour's mode (长辈模式 …) is on again, as for the next citizen who turns it on
     finally:
         if opened_here:
             camera, runtime.doc_camera = runtime.doc_camera, None

@@ -16,10 +16,11 @@ ZHANG = "410105195003152015"  # 张建国: four electronic certificates, a resul
 WANG = "410305199007204512"  # 王小明
 
 
-def service_tour(runtime, app, pilot, open_item, identify, shot) -> None:  # noqa: ANN001 - the tour's helpers
+def service_tour(runtime, app, pilot, open_item, identify, shot, finish) -> None:  # noqa: ANN001 - the tour's helpers
     def done() -> None:
-        app.end_session()
-        pilot.frames(3)
+        # The session ends, and the tour's mode is turned on again: a session end resets 长辈模式 and English,
+        # and the later shots would otherwise not show what their mode says.
+        finish()
 
     # A complete guide: 审查标准, 查询渠道, 救济途径, and a material's sample on tap.
     open_item("户籍证明开具")

@@ -244,3 +244,34 @@ def test_the_appointment_days_fit_their_chips_and_the_item_reads_in_english(ui) 
         assert weekday in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), chip.text
         assert chip.texture_size[1] <= chip.height and chip.texture_size[0] <= chip.width, \
             (chip.text, chip.texture_size, chip.size)
+
+
+def test_the_progress_of_an_application_reads_in_english_and_its_record_can_be_read(ui) -> None:
+    """The progress screen named the item in Chinese in English, and in 长辈模式 the explanation left the record
+    a sliver of the screen: what the status means and the record now scroll together above the buttons."""
+    pilot, app = ui.pilot, ui.app
+    app.access.set_language("en")
+    app.access.set_elder(True)
+    app.counter.open_progress()
+    pilot.wait_for_screen("progress")
+    pilot.type_keys("20261101000001")  # 户籍证明开具, ready for pickup (sandbox seed)
+    pilot.tap_text(_("desk.entry.confirm"), exact=True)
+    screen = app.screen("progress")
+    pilot.wait_until(lambda: screen.stage == "status", "the status")
+    pilot.frames(3)
+    assert screen.item_name == "Household registration certificate"
+    assert screen.ids.item_name.text.replace("\n", " ") == "Household registration certificate"  # wrapped on the glass
+    scroll = screen.ids.details_scroll
+    history = screen.ids.history
+    assert history.text and history.height > 0
+    assert scroll.height >= dp_px(120), scroll.height  # room to read, not a sliver
+    if history.height + screen.ids.explain.height > scroll.height:  # more than fits: it scrolls to the record
+        scroll.scroll_y = 0
+        pilot.frames(2)
+        assert history.to_window(0, history.y)[1] >= scroll.to_window(0, scroll.y)[1] - 1
+
+
+def dp_px(value: float) -> float:
+    from kivy.metrics import dp
+
+    return dp(value)

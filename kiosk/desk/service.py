@@ -173,12 +173,13 @@ class ServiceDesk:
 
     def progress_view(self, progress: Progress, notice: Message | None = None) -> ProgressView:
         return ProgressView(
-            progress=progress, item_name=self.context.item_name(progress.item_code),
+            # The screen names the item in the citizen's language; the reprinted receipt keeps the office's Chinese.
+            progress=progress, item_name=self.context.shown_item_name(progress.item_code),
             receipt=Message("desk.progress.receipt", {"number": progress.receipt_number}),
             current=Message("desk.progress.current", {"status": status_message(progress.status)}),
             tone=STATUS_TONES.get(progress.status, "info"), explain=status_message(progress.status, "explain"),
             history=history(progress.history),
-            members=tuple((self.context.item_name(m.item_code), m.receipt_number) for m in progress.members),
+            members=tuple((self.context.shown_item_name(m.item_code), m.receipt_number) for m in progress.members),
             bundle_receipt=progress.bundle_receipt, notice=notice, can_pick_up=progress.ready_for_pickup,
         )
 
