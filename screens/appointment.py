@@ -6,12 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.widgets import grow_with_text
+
+# Half-day slots are named by the platform in Chinese; the two every service point uses read in the citizen's
+# language, any other name is shown as the platform gives it.
+HALF_DAY_KEYS = {"上午": "finish.appt.half_day.morning", "下午": "finish.appt.half_day.afternoon"}
+
+
+def shown_slot_label(label: str) -> str:
+    key = HALF_DAY_KEYS.get(label)
+    return tr._(key) if key else label
 
 
 class AppointmentScreen(KioskScreen):
@@ -51,6 +61,7 @@ class AppointmentScreen(KioskScreen):
             button.bind(on_release=lambda b: self.choose_day(b.day))
             grid.add_widget(button)
         self.ids.appt_slots.clear_widgets()
+        self.ids.appt_scroll.scroll_y = 1
         self.stage = "choose"
 
     def choose_day(self, day: Any) -> None:
@@ -58,7 +69,7 @@ class AppointmentScreen(KioskScreen):
         box = self.ids.appt_slots
         box.clear_widgets()
         for slot in day.slots:
-            words = tr._("finish.appt.slot_text", label=slot.label, start=slot.start, end=slot.end)
+            words = tr._("finish.appt.slot_text", label=shown_slot_label(slot.label), start=slot.start, end=slot.end)
             left = tr._("finish.appt.left", count=slot.left) if slot.left else tr._("finish.appt.full")
             button = Factory.ChoiceButton(text=f"{words}  [color=5c6675]{left}[/color]", height="120dp",
                                           disabled=slot.left == 0)
@@ -66,10 +77,16 @@ class AppointmentScreen(KioskScreen):
             button.words = words
             button.bind(on_release=lambda b: self.choose_slot(b.slot_id, b.words))
             box.add_widget(button)
+        self._bring_into_view(box)  # the times appear below the days: in 长辈模式 below the fold
+
+    def _bring_into_view(self, widget: Any) -> None:
+        # Next frame: the new rows have their places only once the layout has run.
+        Clock.schedule_once(lambda _dt: self.ids.appt_scroll.scroll_to(widget, padding=0, animate=False), 0)
 
     def choose_slot(self, slot_id: str, words: str) -> None:
         self.chosen_slot = slot_id
         self.chosen_text = f"{self.chosen_day.isoformat()} {words}" if self.chosen_day else words
+        self._bring_into_view(self.ids.appt_message)  # what will be booked, read before 预约
 
     def book(self) -> None:
         if self.chosen_day is not None and self.chosen_slot:

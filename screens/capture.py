@@ -89,7 +89,7 @@ class CaptureScreen(KioskScreen):
 
     def show_view(self, view: Any) -> None:
         self.progress_text = tr._("capture.progress", current=view.current + 1, total=len(view.materials),
-                                  material=view.material)
+                                  material=view.shown_material)
         self.camera_down = view.camera_down
         self.show_message(view.message.text(), alert=view.camera_down)
         self.last_material = view.is_last

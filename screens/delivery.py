@@ -25,7 +25,8 @@ class DeliveryScreen(KioskScreen):
         self.reset()
         box = self.ids.delivery_methods
         for method in methods:
-            button = Factory.ChoiceButton(text=tr._(f"guide.delivery.{method}"), height="120dp")
+            words = tr._(f"guide.delivery.{method}")  # lower case in English: the guide uses it mid-sentence
+            button = Factory.ChoiceButton(text=words[:1].upper() + words[1:], height="120dp")
             button.method = method
             button.bind(on_release=lambda b: self.choose(b.method))
             box.add_widget(button)

@@ -64,7 +64,8 @@ def layout_for_field(field_type: str) -> str:
 
 def key_label(key: str) -> str:
     if key == BACK:
-        return tr._("pad.back")
+        # Not pad.back ("Delete"): a letter key is a tenth of the screen, and "Delete" broke in two there.
+        return tr._("keyboard.key.back")
     if len(key) > 1:
         return tr._(f"keyboard.key.{key}")
     return key

@@ -228,7 +228,7 @@ def take_screenshots(runtime, out_dir: Path, mode: str = "normal",
         pilot.tap_text(_("identify.confirm"), exact=True)
         pilot.wait_for_text(_("id.error.check_digit"))
         shot("identify-wrong-check-digit")
-        pilot.tap_text(_("pad.back"), exact=True)
+        pilot.tap_text(_("keyboard.key.back"), exact=True)
         pilot.type_keys("5")
         pilot.tap_text(_("identify.confirm"), exact=True)
         pilot.wait_for_text(_("identify.typed_not_enough"))
@@ -397,6 +397,7 @@ def capture_tour(runtime, app, pilot, open_item, identify, shot, finish) -> None
     if opened_here:
         runtime.doc_camera = open_doc_camera("sim://")
     try:
+        finish()  # after the technician's pages: a citizen's session, in the tour's mode
         open_item("住房公积金租房提取")
         pilot.tap(app.screen("guide").ids.apply_button)
         identify(DEMO_ID)

@@ -56,7 +56,8 @@ def service_tour(runtime, app, pilot, open_item, identify, shot, finish) -> None
     pilot.tap(app.screen("confirm").ids.delivery_button)
     pilot.wait_for_screen("delivery")
     shot("delivery-methods")
-    pilot.tap_text(_("guide.delivery.mail"), exact=True)
+    methods = app.screen("delivery").ids.delivery_methods.children
+    pilot.tap(next(button for button in methods if button.method == "mail"))
     pilot.tap_text("兴达路街道", exact=True)
     pilot.tap_text("庙李村", exact=True)
     pilot.tap_keys("12")
@@ -78,7 +79,7 @@ def service_tour(runtime, app, pilot, open_item, identify, shot, finish) -> None
     pilot.wait_until(lambda: screen.stage == "choose", "the slot list")
     day = screen.days[2]
     pilot.tap(next(b for b in screen.ids.appt_days.children if getattr(b, "day", None) is day))
-    pilot.tap_text("上午")
+    pilot.tap_text(_("finish.appt.half_day.morning"))
     shot("appointment-slots")
     pilot.tap(screen.ids.appt_book)
     pilot.wait_until(lambda: screen.print_text != "", "the slip")

@@ -214,3 +214,29 @@ def test_no_document_camera_no_capture_step(tmp_path) -> None:
     desk, _session = _capture_desk(tmp_path, None)
     then = ShowConfirm()
     assert desk.begin(then) is then
+
+
+def test_an_electronic_material_is_asked_for_as_a_print_or_a_phone_and_names_read_in_english(tmp_path) -> None:
+    """社会保障卡申领 asks for the newborn's electronic photo: the camera asks for a print of it or the phone
+    showing it (not "text up"); in English the material is named in English."""
+    from devices.doccam import open_doc_camera
+    from kiosk.desk.outcomes import ShowConfirm
+    from kiosk.i18n import set_language, translate
+
+    desk, session = _capture_desk(tmp_path, open_doc_camera("sim://"))
+    session.item_code = "SB-002"  # 社会保障卡申领
+    session.materials_present = {"新生儿近期免冠电子照片"}
+    shown = desk.begin(ShowConfirm())
+    assert shown.view.materials == ("新生儿近期免冠电子照片",)
+    assert shown.view.message.key == "capture.place_electronic"
+    assert "手机" in shown.view.message.text() and "文字朝上" not in shown.view.message.text()
+    set_language("en")
+    try:
+        shown = desk.begin(ShowConfirm())
+        english = shown.view.shown_material
+        assert english and english != "新生儿近期免冠电子照片" and not any("\u4e00" <= c <= "\u9fff" for c in english)
+        assert english in shown.view.message.text() and "phone" in shown.view.message.text()
+        assert shown.view.materials == ("新生儿近期免冠电子照片",)  # the pages keep the catalog's name
+    finally:
+        set_language("zh_CN")
+    assert translate("capture.place_electronic", material="x") != translate("capture.place", material="x")

@@ -97,7 +97,7 @@ def test_typed_id_number_with_wrong_check_digit_is_refused_with_the_reason(ui) -
     pilot.tap_text(_("identify.confirm"), exact=True)
     pilot.wait_for_text(_("id.error.check_digit"))
     assert pilot.current == "identify" and ui.app.session.citizen is None
-    pilot.tap_text(_("pad.back"), exact=True)
+    pilot.tap_text(_("keyboard.key.back"), exact=True)
     pilot.type_keys("5")
     pilot.tap_text(_("identify.confirm"), exact=True)
     # A well-formed number is still only a claim: an application needs the card and the face.

@@ -75,9 +75,7 @@ class CaptureDesk:
         self.session.pages[:] = [(m, page) for m, page in self.session.pages if m in materials]
         self._then, self._materials = then, materials
         self._current = min(self._current, len(materials) - 1)
-        if broken:
-            return ShowCapture(self._view(Message("capture.camera_failed")))
-        return ShowCapture(self._view(Message("capture.place", {"material": materials[self._current]})))
+        return ShowCapture(self._view(self._place()))
 
     def camera_failed(self) -> CaptureUpdated | None:
         """The document camera failed while the capture screen was up (no frames, a fault): say so and let
@@ -111,13 +109,13 @@ class CaptureDesk:
         if 0 <= index < len(owned):
             del self.session.pages[owned[index]]
         key = "capture.retake" if retake else "capture.deleted"
-        return CaptureUpdated(self._view(Message(key, {"material": material})), rearm=retake)
+        return CaptureUpdated(self._view(Message(key, {"material": self._shown(material)})), rearm=retake)
 
     def next(self) -> Any:
         """下一份 / 完成: on to the next material, or, after the last, what follows the materials."""
         material = self._materials[self._current]
         if self._count(material) == 0 and not self._camera_down:
-            return CaptureRefused(Message("capture.need_page", {"material": material}))
+            return CaptureRefused(Message("capture.need_page", {"material": self._shown(material)}))
         if self._current + 1 < len(self._materials):
             self._current += 1
             # Not re-armed: the page lying there belongs to the material before; the next is captured once
@@ -140,7 +138,22 @@ class CaptureDesk:
     def _place(self) -> Message:
         if self._camera_down:
             return Message("capture.camera_failed")
-        return Message("capture.place", {"material": self._materials[self._current]})
+        material = self._materials[self._current]
+        # An electronic material (a newborn's ID photo) is on the citizen's phone or a print of it: either goes
+        # under the document camera; "text up" would make no sense for it.
+        key = "capture.place_electronic" if self._is_electronic(material) else "capture.place"
+        return Message(key, {"material": self._shown(material)})
+
+    def _is_electronic(self, material: str) -> bool:
+        item = self.context.item()
+        return item is not None and any(m.name == material and m.form == "electronic" for m in item.guide.materials)
+
+    def _shown(self, material: str) -> str:
+        """The material's name in the citizen's language, for the screen (the pages keep the catalog's name)."""
+        from kiosk.shown_names import shown_names
+
+        item = self.context.item()
+        return shown_names(item).material(material) if item is not None else material
 
     def _count(self, material: str) -> int:
         return sum(1 for m, _page in self.session.pages if m == material)
@@ -149,4 +162,4 @@ class CaptureDesk:
         material = self._materials[self._current]
         return CaptureView(self._materials, self._current, tuple(self._count(m) for m in self._materials),
                            tuple(page for m, page in self.session.pages if m == material), message,
-                           self._camera_down)
+                           self._camera_down, tuple(self._shown(m) for m in self._materials))

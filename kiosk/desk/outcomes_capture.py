@@ -18,10 +18,15 @@ class CaptureView:
     pages: tuple[Any, ...]  # devices.doccam.Page of the current material, in order (for the thumbnails)
     message: Message  # what to tell the citizen now
     camera_down: bool = False  # the 高拍仪 failed: no preview; the citizen may go on without photos
+    shown_materials: tuple[str, ...] = ()  # the materials' names in the citizen's language, for the screen
 
     @property
     def material(self) -> str:
         return self.materials[self.current]
+
+    @property
+    def shown_material(self) -> str:
+        return self.shown_materials[self.current] if self.shown_materials else self.material
 
     @property
     def is_last(self) -> bool:
