@@ -244,3 +244,16 @@ def test_english_receipt_uses_english_labels() -> None:
 def test_standard_receipt_is_within_the_2kb_budget() -> None:
     for profile in (P58, P80):
         assert len(render(documents.acceptance_receipt(demo.RECEIPT), profile)) <= 2048
+
+
+def test_the_offices_chinese_name_after_an_english_one_stays_on_one_line() -> None:
+    """English paper names an item "Household registration certificate (户籍证明开具)": at 48 columns the aside
+    broke as "(户籍" / "证明开具)". It moves whole to the next line; Chinese text still breaks anywhere."""
+    from kiosk.printing.layout import wrap
+
+    assert wrap("Item: Household registration certificate (户籍证明开具)", 48) == [
+        "Item: Household registration certificate", "(户籍证明开具)"]
+    assert wrap("办理事项：户籍证明开具（含新生儿）及其他内容很长很长很长很长很长", 48)[0] == \
+        "办理事项：户籍证明开具（含新生儿）及其他内容很长"  # full-width brackets: filled to the edge as before
+    long_aside = "A (" + "很长的括号内容" * 4 + ") done"
+    assert all(len(line) > 0 for line in wrap(long_aside, 48)) and wrap(long_aside, 48)[0].startswith("A (很")

@@ -44,8 +44,8 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
             used += token_cols
             i += len(token)
             continue
-        if token.isascii() and token.strip() and token_cols <= width and current:
-            lines.append(current.rstrip())  # an English word or number moves whole to the next line
+        if (token.isascii() and token.strip() or _is_aside(token)) and token_cols <= width and current:
+            lines.append(current.rstrip())  # an English word, a number or "(中文)" moves whole to the next line
         else:
             # Fill the line character by character (Chinese breaks anywhere; over-long words must).
             for char in token:
@@ -70,8 +70,22 @@ def char_in(text: str, i: int, chars: set[str]) -> bool:
     return i < len(text) and text[i] in chars
 
 
+# The office's Chinese name after an English one on paper, "Household registration certificate (户籍证明开具)":
+# kept on one line when it fits one, not broken as "(户籍" / "证明开具)". Only after ASCII "(": Chinese text uses
+# "（", and breaks anywhere as before.
+_ASIDE_MAX_CHARS = 20
+
+
+def _is_aside(token: str) -> bool:
+    return len(token) > 2 and token[0] == "(" and token[-1] == ")" and not token.isascii()
+
+
 def _next_token(text: str, i: int) -> str:
-    """An ASCII word (letters/digits and what sticks to them), or one other character."""
+    """An ASCII word (letters/digits and what sticks to them), a "(中文)" aside, or one other character."""
+    if text[i] == "(":
+        close = text.find(")", i + 1, i + 2 + _ASIDE_MAX_CHARS)
+        if close != -1 and "\n" not in text[i:close] and not text[i:close + 1].isascii():
+            return text[i:close + 1]
     if text[i].isascii() and not text[i].isspace():
         j = i
         while j < len(text) and text[j].isascii() and not text[j].isspace():
