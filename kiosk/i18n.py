@@ -109,15 +109,32 @@ def current_language() -> str:
     return _current["language"]
 
 
+# Which plural form a count takes, as the catalogs' Plural-Forms headers say (tests/test_i18n_catalogs.py holds
+# the two together): Chinese has one form ("3个工作日"), English two ("1 working day", "3 working days").
+PLURAL_FORM = {"zh_CN": lambda n: 0, "en": lambda n: 0 if n == 1 else 1}
+PLURAL_VALUES = ("count", "days")  # the value a message's plural form follows, where it has forms
+
+
 def translate(key: str, language: str | None = None, **values: object) -> str:
     lang = language or _current["language"]
-    text = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    text = _plural(key, lang, values) if values else None
+    text = text or catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
     if values:
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def _plural(key: str, language: str, values: dict[str, object]) -> str | None:
+    """The plural form of ``key`` for the count among ``values`` (msgid_plural entries); None when it has none."""
+    for name in PLURAL_VALUES:
+        count = values.get(name)
+        if isinstance(count, int) and not isinstance(count, bool):
+            rule = PLURAL_FORM.get(language)
+            return catalog(language).get(f"{key}#{rule(count)}") if rule is not None else None
+    return None
 
 
 def join(kind: str, parts: list[str] | tuple[str, ...], language: str | None = None) -> str:

@@ -112,13 +112,22 @@ def compile_mo(po: Path, mo: Path) -> Path:
     return mo
 
 
+PLURAL_SEPARATOR = "#"  # "confirm.days#1": the second plural form of confirm.days (msgstr[1])
+
 def mo_messages(mo: Path) -> dict[str, str]:
     """key → text of a compiled catalog (the standard library's reader: msgctxt and msgid joined by EOT)."""
     with mo.open("rb") as handle:
         translations = gettext.GNUTranslations(handle)
     messages: dict[str, str] = {}
     for raw_key, text in translations._catalog.items():  # the only way to list a .mo's entries
-        if isinstance(raw_key, str) and "\x04" in raw_key and text:
+        if isinstance(raw_key, tuple):  # a plural form: (msgctxt EOT msgid, index) -> "key#index"
+            raw_key, index = raw_key
+            if isinstance(raw_key, str) and "\x04" in raw_key and text:
+                context = raw_key.split("\x04", 1)[0]
+                messages[f"{context}{PLURAL_SEPARATOR}{index}"] = text
+                if index == 0:
+                    messages.setdefault(context, text)  # asked for without a count: the first form
+        elif isinstance(raw_key, str) and "\x04" in raw_key and text:
             context, _msgid = raw_key.split("\x04", 1)
             messages[context] = text
     return messages

@@ -16,7 +16,9 @@ PLACEHOLDER = re.compile(r"\{([a-z_0-9]*)[^}]*\}")
 
 
 def messages(language: str) -> dict[str, str]:
-    return {key: text for key, text in i18n.catalog(language).items() if not key.startswith(PER_LANGUAGE)}
+    """key → text; a message with plural forms by its first form ("confirm.days#1" is English's second)."""
+    return {key: text for key, text in i18n.catalog(language).items()
+            if not key.startswith(PER_LANGUAGE) and i18n_po.PLURAL_SEPARATOR not in key}
 
 
 @pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT_LANGUAGE])
@@ -88,3 +90,25 @@ def test_an_electronic_material_promises_no_upload_the_kiosk_cannot_take() -> No
     for language in ("zh_CN", "en"):
         promises = [key for key, text in i18n.catalog(language).items() if "扫码上传" in text or "uploaded by QR" in text]
         assert promises == [], f"{language}: {promises}"
+
+
+def test_counts_take_the_plural_form_of_the_language() -> None:
+    """English said "1 working day(s)" and "2 copy(ies)": messages with a count have gettext plural forms."""
+    assert i18n.translate("flows.material.form.copy", "en", count=1) == "photocopy, 1 copy"
+    assert i18n.translate("flows.material.form.copy", "en", count=2) == "photocopy, 2 copies"
+    assert i18n.translate("confirm.days", "en", days=1) == "1 working day"
+    assert i18n.translate("confirm.days", "en", days=15) == "15 working days"
+    assert i18n.translate("finish.mine.ready", "en", count=3) == "3 results ready to collect"
+    assert i18n.translate("confirm.days", "zh_CN", days=15) == "15个工作日"
+    assert i18n.translate("flows.material.form.original", "zh_CN", count=1) == "原件1份"
+    assert not any("(s)" in text or "(ies)" in text for text in messages("en").values())
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_the_plural_rule_in_code_is_the_catalogs_own(language: str) -> None:
+    import gettext
+
+    header = i18n_po.po_path(i18n.LOCALE_DIR, language).read_text(encoding="utf-8").split("\n\n", 1)[0]
+    expression = re.search(r"Plural-Forms: nplurals=\d+; plural=([^;]+);", header).group(1)
+    rule = gettext.c2py(expression)
+    assert all(i18n.PLURAL_FORM[language](n) == rule(n) for n in range(0, 30))
