@@ -1,15 +1,19 @@
-"""Background threads yield the CPU to the UI.
+"""The threads whose heavy work runs in native code yield the CPU to the UI.
 
-On a two-core kiosk the background work (decoding QR codes in camera frames, finding a page 15 times a
-second, rendering and sending a receipt, encrypting and uploading the outbox, the platform's calls)
-competes with the UI thread and, without a GPU, the software GL rasteriser. The capture screen stuttered
-while previewing (benchmarks/capture_ui_bench.py) though the UI thread's own capture work took about a
-millisecond a frame: the worker simply took the cores when a frame was due; the 1,000-session soak showed
-the same on screen arrivals, their work before the buffer swap taking twice its CPU time in wall time. On
-Linux the nice value is per thread, so each background thread lowers its own priority when it starts: the UI
-thread (and the rasteriser's threads, which it creates) get the CPU first and the background takes what is
-left, which is plenty: a kiosk's screen is idle most of the time, and none of this work is waited for
-within a frame. Threads whose lateness a citizen hears or feels (the voice, the card reader) stay as they are.
+On a two-core kiosk the camera work (grabbing, decoding QR codes in every frame, finding a page 15 times a
+second, straightening and encoding it) competes with the UI thread and, without a GPU, the software GL
+rasteriser. The capture screen stuttered while previewing (benchmarks/capture_ui_bench.py) though the UI
+thread's own capture work took about a millisecond a frame: the worker simply took the cores when a frame was
+due. On Linux the nice value is per thread, so these threads lower their own priority when they start: the UI
+thread (and the rasteriser's threads, which it creates) get the CPU first and the camera work takes what is
+left, which is plenty (a code is read in tens of milliseconds; a page lies still for seconds).
+
+Only threads whose work is mostly in OpenCV, zxing and the JPEG encoder, which release the GIL. A thread whose
+work is Python holds the GIL most of the time: at a lower priority it can be descheduled while holding it
+(the rasteriser's threads and the X server win the cores) and the UI thread then waits for it, a priority
+inversion. So the platform calls, the outbox and the printer keep the UI's priority. Measured (issue #16,
+ui_soak.py, 300 sessions side by side): every background thread lowered vs only these, 7 and 7 frames over
+33 ms; the earlier 100-session pairs (none lowered vs all) were within the machine's noise.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ log = logging.getLogger(__name__)
 BACKGROUND_NICE = 10  # 0 is normal; each step is ~10% less CPU share under contention (CFS weights)
 
 
-def run_in_background() -> None:
+def yield_cpu_to_the_ui() -> None:
     """Lower the calling thread's CPU priority to ``BACKGROUND_NICE`` (never raises it; no-op elsewhere)."""
     setpriority = getattr(os, "setpriority", None)
     if setpriority is None or BACKGROUND_NICE <= 0:

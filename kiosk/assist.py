@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from devices.priority import run_in_background
 from kiosk.i18n import translate
 from kiosk.outbox_adapter import OutboxAdapter
 from kiosk.platform_client import PlatformError
@@ -217,7 +216,6 @@ class AssistPoller:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        run_in_background()  # the UI thread first (devices/priority.py)
         last = self.service.view().state
         while not self._stop.wait(self.interval_s):
             try:

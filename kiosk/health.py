@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import kiosk
-from devices.priority import run_in_background
 from devices.status import DeviceState, DeviceStatus
 from kiosk import sysinfo
 from kiosk.availability import assess
@@ -281,7 +280,6 @@ class HeartbeatReporter:
     # -- the thread ---------------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        run_in_background()  # the UI thread first (devices/priority.py)
         while not self._stopping.is_set():
             try:
                 self.tick()

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from devices.priority import run_in_background
 from kiosk.i18n import translate
 from kiosk.platform_client import PlatformError
 
@@ -121,7 +120,6 @@ class NoticePoller:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        run_in_background()  # the UI thread first (devices/priority.py)
         shown: tuple[Notice, ...] | None = None
         next_fetch = 0.0
         while not self._stop.is_set():

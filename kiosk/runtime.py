@@ -16,7 +16,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devices.priority import run_in_background
 from devices.status import DeviceStatus
 
 if TYPE_CHECKING:  # imported in start(), after the kiosk's first frame (issue #16): requests, sqlite_utils
@@ -36,10 +35,7 @@ class KioskRuntime:
         self._catalog_cache: CatalogCache | None = None
         self._catalog_lock = threading.Lock()
         # Platform calls and device work; the UI thread never waits on either.
-        # At a lower CPU priority than the UI thread (devices/priority.py): a platform call's parsing or a
-        # device's work never takes the core a frame is being drawn on.
-        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker",
-                                           initializer=run_in_background)
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker")
         self.id_reader = None
         self.print_service = None
         self.camera = None
@@ -272,7 +268,7 @@ class KioskRuntime:
         self.submitter = Submitter(self.outbox, None, self.config.kiosk.device_id, wait_s=4.0)
         adapter = OutboxAdapter(self.client, receipt_lookup=self.submitter.receipt_for)
         self.sync_worker = SyncWorker(self.outbox, adapter.deliver, deliver_chunk=adapter.deliver_chunk,
-                                      on_change=self._outbox_changed, on_thread_start=run_in_background)
+                                      on_change=self._outbox_changed)
         self.submitter.worker = self.sync_worker
         self.sync_worker.start()
 
@@ -343,7 +339,6 @@ class KioskRuntime:
         self._monitor.start()
 
     def _monitor_loop(self) -> None:
-        run_in_background()
         while True:
             if self.print_service is not None:
                 self.print_service.check_status()  # runs between print jobs on the print worker
@@ -406,7 +401,6 @@ class KioskRuntime:
         return self.help.consumables if self.help is not None else None
 
     def _help_settings_loop(self) -> None:
-        run_in_background()
         while True:
             try:
                 self.help.refresh_settings()

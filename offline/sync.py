@@ -72,7 +72,6 @@ class SyncWorker:
         backoff: Backoff | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         idle_interval: float = 60.0,
-        on_thread_start: Callable[[], None] | None = None,
     ) -> None:
         if chunk_size <= 0:
             raise ValueError("chunk_size must be positive")
@@ -84,9 +83,6 @@ class SyncWorker:
         self._backoff = backoff or Backoff()
         self._chunk_size = chunk_size
         self._idle_interval = idle_interval
-        # Called first on the sync thread: the kiosk lowers the thread's CPU priority there, so encrypting
-        # and uploading never take the core a frame is being drawn on (offline/ does not know about screens).
-        self._on_thread_start = on_thread_start
         self._lock = SyncLock(outbox.path)
         self._pass_mutex = threading.Lock()  # sync_once() and the thread never run a pass at the same time
         self._wakeup = threading.Event()
@@ -161,8 +157,6 @@ class SyncWorker:
     # ------------------------------------------------------------------ the thread
 
     def _run(self) -> None:
-        if self._on_thread_start is not None:
-            self._on_thread_start()
         failures = 0
         while not self._stopping.is_set():
             self._wakeup.clear()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 
-from devices.priority import run_in_background
+from devices.priority import yield_cpu_to_the_ui
 from kiosk.desk import outcomes as o
 from kiosk.desk.capture import CaptureDesk
 from kiosk.desk.outcomes_capture import CaptureRefused, CaptureUpdated, ShowCapture
@@ -46,7 +46,7 @@ class CaptureRoutes:
         self.app = app
         self.desk = CaptureDesk(app.desk.context)
         self._camera_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doc-camera",
-                                               initializer=run_in_background)
+                                               initializer=yield_cpu_to_the_ui)
         self._worker: CaptureWorker | None = None
         self._latest: Preview | None = None  # written by the capture thread, read by the UI clock
         self._shown: Preview | None = None

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from devices.priority import run_in_background
+from devices.priority import yield_cpu_to_the_ui
 from devices.status import DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class Camera:
     # --- capture thread -------------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        run_in_background()  # grabbing yields to the UI thread and the GL rasteriser (devices/priority.py)
+        yield_cpu_to_the_ui()  # grabbing yields to the UI thread and the GL rasteriser (devices/priority.py)
         opened = False
         while not self._stop.is_set():
             if not opened:

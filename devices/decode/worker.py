@@ -17,7 +17,7 @@ import numpy as np
 
 from devices.decode.pipeline import DEFAULT_BACKEND, DecodePipeline
 from devices.decode.types import Detection
-from devices.priority import run_in_background
+from devices.priority import yield_cpu_to_the_ui
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class DecodeWorker:
         self._last_seen.clear()
 
     def _run(self) -> None:
-        run_in_background()  # the UI thread and the GL rasteriser first (devices/priority.py)
+        yield_cpu_to_the_ui()  # the UI thread and the GL rasteriser first (devices/priority.py)
         # Created on this thread (decoders are not thread-safe); stream=True spreads the full-resolution search
         # over consecutive frames (see devices/decode/pipeline.py).
         pipeline = DecodePipeline(self._backend, stream=True)

@@ -17,7 +17,7 @@ from devices.doccam.outline import Outline, find_outline
 from devices.doccam.rectify import clean, rectify
 from devices.doccam.status import doc_camera_status
 from devices.doccam.worker import CaptureWorker, Preview
-from devices.priority import run_in_background
+from devices.priority import yield_cpu_to_the_ui
 from devices.urls import parse_device_url
 
 __all__ = ["PAGE_BUDGET_BYTES", "CaptureWorker", "Outline", "Page", "Preview", "StillnessGate", "clean",
@@ -52,7 +52,7 @@ class BackgroundGrabber:
         self.location = grabber.location
 
     def open(self) -> None:
-        run_in_background()
+        yield_cpu_to_the_ui()
         self._grabber.open()
 
     def read(self):  # noqa: ANN201 - np.ndarray | None

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from devices.camera.scene import SCENE_SIZE, SceneGrabber
 from devices.fonts import cjk_face
-from devices.priority import run_in_background
+from devices.priority import yield_cpu_to_the_ui
 
 PAGE_PIXELS = (620, 877)  # width, height of the rendered sheet: A4's 1:√2 at ~75 dpi
 HAND_FRAMES = 8  # frames of the hand moving off the page
@@ -185,7 +185,7 @@ class PaperDesk(SceneGrabber):
         reason = self.faulty
         if reason:
             raise OSError(f"{reason} (simulated fault)")
-        run_in_background()  # called on the camera's thread: rendering the desk yields to the UI, as grabbing does
+        yield_cpu_to_the_ui()  # called on the camera's thread: rendering the desk yields to the UI, as grabbing does
         super().open()
 
     def restart(self, paper: int = 0) -> None:

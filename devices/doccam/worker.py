@@ -19,7 +19,7 @@ from devices.doccam.autocapture import StillnessGate
 from devices.doccam.encode import PAGE_BUDGET_BYTES, Page, encode_page
 from devices.doccam.outline import find_outline, grey_thumbnail
 from devices.doccam.rectify import clean, rectify
-from devices.priority import run_in_background
+from devices.priority import yield_cpu_to_the_ui
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class CaptureWorker:
         self.gate.rearm()
 
     def _run(self) -> None:
-        run_in_background()  # the UI thread and the GL rasteriser first (devices/priority.py)
+        yield_cpu_to_the_ui()  # the UI thread and the GL rasteriser first (devices/priority.py)
         last_id, last_preview = 0, 0.0
         while not self._stop.is_set():
             got = self.camera.wait_newer(last_id, 0.5)

@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from devices.face.capture import CaptureUpdate, FaceCapture, Message, Stage
-from devices.priority import run_in_background
+from devices.priority import yield_cpu_to_the_ui
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class FaceCaptureWorker:
             thread.join(timeout=5)
 
     def _run(self, stop: threading.Event) -> None:
-        run_in_background()  # the UI thread and the GL rasteriser first (devices/priority.py)
+        yield_cpu_to_the_ui()  # the UI thread and the GL rasteriser first (devices/priority.py)
         # Start from the frame the camera shows now: a frame from before "look at the camera" never counts.
         current = self._camera.latest()
         frame_id = current[0] if current else 0

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from devices.scanner.burst import KeystrokeBurstDetector
@@ -18,17 +19,14 @@ if TYPE_CHECKING:
 __all__ = ["EvdevScanner", "KeystrokeBurstDetector", "SerialScanner", "open_scanner"]
 
 
+# The drivers (pyserial, termios) load when a scanner is opened, not with the burst detector, which the UI
+# imports before its first frame (issue #16: ~8 ms of the cold start).
+_DRIVERS = {"EvdevScanner": "devices.scanner.evdev_scanner", "SerialScanner": "devices.scanner.serial_scanner"}
+
+
 def __getattr__(name: str) -> Any:
-    # The drivers (pyserial, termios) load when a scanner is opened, not with the burst detector, which the
-    # UI imports before its first frame (issue #16: ~8 ms of the cold start).
-    if name == "EvdevScanner":
-        from devices.scanner.evdev_scanner import EvdevScanner
-
-        return EvdevScanner
-    if name == "SerialScanner":
-        from devices.scanner.serial_scanner import SerialScanner
-
-        return SerialScanner
+    if name in _DRIVERS:
+        return getattr(importlib.import_module(_DRIVERS[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

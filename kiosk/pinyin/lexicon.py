@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices.priority import run_in_background
-
 PARSED_BUCKETS = 256
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.gz"
 
@@ -165,10 +163,6 @@ def lexicon_if_loaded() -> Lexicon | None:
 
 
 def preload_in_background() -> threading.Thread:
-    def load() -> None:
-        run_in_background()  # the UI thread first (devices/priority.py)
-        shared_lexicon()
-
-    thread = threading.Thread(target=load, name="pinyin-lexicon", daemon=True)
+    thread = threading.Thread(target=shared_lexicon, name="pinyin-lexicon", daemon=True)
     thread.start()
     return thread

@@ -40,7 +40,6 @@ from pathlib import Path
 from devices.printer.connection import Printer, PrinterConnectionError
 from devices.printer.protocol import process_id
 from devices.printer.status import PrinterProblem, PrinterStatusReport
-from devices.priority import run_in_background
 from devices.status import DeviceStatus
 from kiosk.printing.document import Document
 from kiosk.printing.escpos import render
@@ -176,7 +175,6 @@ class PrintService:
 
     # -- worker thread ------------------------------------------------------------------------------------
     def _run(self) -> None:
-        run_in_background()  # rendering and sending paper yields to the UI thread (devices/priority.py)
         while (job := self._queue.get()) is not None:
             if job is _STATUS_CHECK:
                 if self._must_clear:  # retry an owed clear at every chance: the printer may be back
