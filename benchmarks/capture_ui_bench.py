@@ -135,7 +135,8 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
     prepare_window((540, 960), False)
     from kivy.clock import Clock
 
-    from devices.doccam import open_doc_camera, priority
+    from devices import priority
+    from devices.doccam import open_doc_camera
     from kiosk.config import demo_config
     from kiosk.desk.outcomes import ShowConfirm
     from kiosk.runtime import KioskRuntime
