@@ -113,6 +113,7 @@ def current_language() -> str:
 # the two together): Chinese has one form ("3个工作日"), English two ("1 working day", "3 working days").
 PLURAL_FORM = {"zh_CN": lambda n: 0, "en": lambda n: 0 if n == 1 else 1}
 PLURAL_VALUES = ("count", "days")  # the value a message's plural form follows, where it has forms
+PLURAL_SEPARATOR = "#"  # "confirm.days#1": the second plural form of confirm.days (msgstr[1])
 
 
 def translate(key: str, language: str | None = None, **values: object) -> str:
@@ -133,7 +134,7 @@ def _plural(key: str, language: str, values: dict[str, object]) -> str | None:
         count = values.get(name)
         if isinstance(count, int) and not isinstance(count, bool):
             rule = PLURAL_FORM.get(language)
-            return catalog(language).get(f"{key}#{rule(count)}") if rule is not None else None
+            return catalog(language).get(f"{key}{PLURAL_SEPARATOR}{rule(count)}") if rule is not None else None
     return None
 
 

@@ -21,6 +21,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from kiosk.i18n import LANGUAGES, LOCALE_DIR, PLURAL_SEPARATOR
+
 DOMAIN = "kiosk"
 SOURCE_LANGUAGE = "zh_CN"
 PROJECT = "gov-kiosk"
@@ -112,8 +114,6 @@ def compile_mo(po: Path, mo: Path) -> Path:
     return mo
 
 
-PLURAL_SEPARATOR = "#"  # "confirm.days#1": the second plural form of confirm.days (msgstr[1])
-
 def mo_messages(mo: Path) -> dict[str, str]:
     """key → text of a compiled catalog (the standard library's reader: msgctxt and msgid joined by EOT)."""
     with mo.open("rb") as handle:
@@ -134,8 +134,6 @@ def mo_messages(mo: Path) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    from kiosk.i18n import LANGUAGES, LOCALE_DIR
-
     command = argv[0] if argv else ""
     if command == "convert":
         for path in convert(LOCALE_DIR, LANGUAGES):

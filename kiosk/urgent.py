@@ -57,9 +57,9 @@ def _release(outbox: Outbox, entry_id: int, clock, error: Exception) -> Sent:  #
     entry = outbox.get(entry_id)
     if entry.state is State.DONE:
         return Sent(entry.ack, False)
-    outbox.mark_retry(entry_id, next_attempt_at=clock(), not_before=0.0,
-                      error=f"urgent delivery failed: {type(error).__name__}")
-    return Sent(None, True, f"urgent delivery failed: {type(error).__name__}")
+    reason = f"urgent delivery failed: {type(error).__name__}"
+    outbox.mark_retry(entry_id, next_attempt_at=clock(), not_before=0.0, error=reason)
+    return Sent(None, True, reason)
 
 
 def _await_worker(outbox: Outbox, entry_id: int, wait_s: float, poll_s: float = 0.02) -> Sent:

@@ -18,7 +18,7 @@ PLACEHOLDER = re.compile(r"\{([a-z_0-9]*)[^}]*\}")
 def messages(language: str) -> dict[str, str]:
     """key → text; a message with plural forms by its first form ("confirm.days#1" is English's second)."""
     return {key: text for key, text in i18n.catalog(language).items()
-            if not key.startswith(PER_LANGUAGE) and i18n_po.PLURAL_SEPARATOR not in key}
+            if not key.startswith(PER_LANGUAGE) and i18n.PLURAL_SEPARATOR not in key}
 
 
 @pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT_LANGUAGE])

@@ -249,6 +249,8 @@ def test_the_appointment_days_fit_their_chips_and_the_item_reads_in_english(ui) 
 def test_the_progress_of_an_application_reads_in_english_and_its_record_can_be_read(ui) -> None:
     """The progress screen named the item in Chinese in English, and in 长辈模式 the explanation left the record
     a sliver of the screen: what the status means and the record now scroll together above the buttons."""
+    from kivy.metrics import dp
+
     pilot, app = ui.pilot, ui.app
     app.access.set_language("en")
     app.access.set_elder(True)
@@ -264,14 +266,8 @@ def test_the_progress_of_an_application_reads_in_english_and_its_record_can_be_r
     scroll = screen.ids.details_scroll
     history = screen.ids.history
     assert history.text and history.height > 0
-    assert scroll.height >= dp_px(120), scroll.height  # room to read, not a sliver
+    assert scroll.height >= dp(120), scroll.height  # room to read, not a sliver
     if history.height + screen.ids.explain.height > scroll.height:  # more than fits: it scrolls to the record
         scroll.scroll_y = 0
         pilot.frames(2)
         assert history.to_window(0, history.y)[1] >= scroll.to_window(0, scroll.y)[1] - 1
-
-
-def dp_px(value: float) -> float:
-    from kivy.metrics import dp
-
-    return dp(value)

@@ -150,10 +150,16 @@ class CaptureDesk:
 
     def _shown(self, material: str) -> str:
         """The material's name in the citizen's language, for the screen (the pages keep the catalog's name)."""
+        return self._shown_all((material,))[0]
+
+    def _shown_all(self, materials: tuple[str, ...]) -> tuple[str, ...]:
         from kiosk.shown_names import shown_names
 
         item = self.context.item()
-        return shown_names(item).material(material) if item is not None else material
+        if item is None:
+            return materials
+        names = shown_names(item)
+        return tuple(names.material(material) for material in materials)
 
     def _count(self, material: str) -> int:
         return sum(1 for m, _page in self.session.pages if m == material)
@@ -162,4 +168,4 @@ class CaptureDesk:
         material = self._materials[self._current]
         return CaptureView(self._materials, self._current, tuple(self._count(m) for m in self._materials),
                            tuple(page for m, page in self.session.pages if m == material), message,
-                           self._camera_down, tuple(self._shown(m) for m in self._materials))
+                           self._camera_down, self._shown_all(self._materials))
