@@ -7,7 +7,9 @@ from a tap to the next screen's first complete frame p95 under 100 ms; RSS growt
 to 1,000. Each session is what a citizen does at the kiosk — browse, open a guide, identify with the provincial
 app's e-ID code, tick materials, fill the form, submit, print, rate, leave — driven by real touches through the
 real window (Xvfb), against the sandbox platform in a process of its own (as a kiosk's platform is another
-machine; ``--embedded-sandbox`` runs it inside the kiosk's process, as ``kiosk demo`` does).
+machine; ``--embedded-sandbox`` runs it inside the kiosk's process, as ``kiosk demo`` does), printing on a
+network printer simulator in a process of its own (a printer has its own processor: the simulator's work of
+reading the slip's bytes is not the kiosk's; ``--in-process-printer`` prints on ``sim://`` as the demo does).
 
 What is measured (the pilot steps the Kivy event loop itself, one ``EventLoop.idle()`` per frame):
 - frame time: how long one frame's UI-thread work takes (clock callbacks, input, layout, drawing). A frame
@@ -345,6 +347,20 @@ def start_platform_process(state: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("ui_soak: the sandbox platform did not start within 60 s")
 
 
+def start_printer_process() -> tuple[subprocess.Popen, str]:
+    """The virtual printer behind a TCP port in a process of its own (devices.printer.network_sim): a printer is
+    a device with its own processor, so drawing the slip into a PNG is not the kiosk's work. The kiosk drives it
+    through python-escpos's real network connection, as a LAN printer."""
+    process = subprocess.Popen([sys.executable, "-m", "devices.printer.network_sim", "--port", "0",
+                                "--no-render"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, preexec_fn=lambda: os.nice(PLATFORM_NICE))
+    url = process.stdout.readline().strip() if process.stdout else ""
+    if not url.startswith("tcp://"):
+        process.kill()
+        raise SystemExit("ui_soak: the network printer simulator did not start")
+    return process, url
+
+
 def one_session(pilot: Any, app: Any, runtime: Any, _: Any) -> None:
     pilot.tap_text(_("home.start"))
     pilot.wait_for_screen("catalog")
@@ -463,6 +479,9 @@ def main() -> int:
     parser.add_argument("--embedded-sandbox", action="store_true",
                         help="run the sandbox inside the kiosk's process, as `kiosk demo` does (default: its own "
                              "process, as a real kiosk's platform is)")
+    parser.add_argument("--in-process-printer", action="store_true",
+                        help="the virtual printer inside the kiosk's process (sim://, as `kiosk demo` has it; "
+                             "default: a network printer in a process of its own, as a printer is a device)")
     parser.add_argument("--tracemalloc", nargs="?", const="100,300", metavar="FROM,TO",
                         help="Python allocations grown between two sessions (default 100,300)")
     parser.add_argument("--object-census", metavar="FROM,TO", default=None,
@@ -498,6 +517,10 @@ def main() -> int:
         # is the kiosk's (the embedded sandbox's request caches are the demo's, bounded, and not on a kiosk).
         platform, url = start_platform_process(state)
         config = config.model_copy(update={"platform": config.platform.model_copy(update={"url": url})})
+    printer = None
+    if not args.in_process_printer:
+        printer, printer_url = start_printer_process()
+        config = config.model_copy(update={"devices": config.devices.model_copy(update={"printer": printer_url})})
     runtime = KioskRuntime(config).start()
     app = KioskApp(runtime)
     sampler = StackSampler(threading.get_ident()).start() if args.profile_frames else None
@@ -560,9 +583,11 @@ def main() -> int:
         sampler.stop()
     pilot.stop()
     runtime.stop()
-    if platform is not None:
-        platform.terminate()
-        platform.wait(10)
+    for process in (platform, printer):
+        if process is None:
+            continue
+        process.terminate()
+        process.wait(10)
     display.stop()
 
     frames = summarise_frames(pilot.frame_ms, pilot.frame_session)

@@ -25,7 +25,7 @@ def shown_slot_label(label: str) -> str:
 
 
 class AppointmentScreen(KioskScreen):
-    title_key = "finish.appt_title"
+    title_key = "finish.appt_bar"  # short: the top bar beside its buttons; the heading says it in full
     stage = OptionProperty("loading", options=["loading", "choose", "booked", "unavailable", "checkin", "checked"])
     item_name = StringProperty("")
     current_text = StringProperty("")  # the citizen's booking of this item, if any

@@ -14,7 +14,7 @@ from screens.widgets import grow_with_text
 
 
 class CertificatesScreen(KioskScreen):
-    title_key = "finish.cert_title"
+    title_key = "finish.cert_bar"  # short: the top bar beside its buttons; the heading says it in full
     stage = OptionProperty("loading", options=["loading", "shown", "failed"])
     message = StringProperty("")
     print_text = StringProperty("")

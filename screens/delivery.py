@@ -15,7 +15,7 @@ from screens.i18n import tr
 
 
 class DeliveryScreen(KioskScreen):
-    title_key = "finish.delivery.title"
+    title_key = "finish.delivery.bar"  # short: the top bar beside its buttons; the heading says it in full
     stage = OptionProperty("choose", options=["choose", "township", "village", "detail", "busy"])
     address = StringProperty("")
     error_text = StringProperty("")

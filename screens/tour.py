@@ -99,11 +99,27 @@ def clipped_labels(app) -> list[dict]:
                 found.append({"text": widget.text[:60], "text_size": [round(text_w), round(text_h)],
                               "size": [round(widget.width), round(widget.height)],
                               "widget": type(widget).__name__})
+            elif not widget.markup and (broken := _word_broken(widget)):
+                found.append({"text": widget.text[:60], "text_size": [round(text_w), round(text_h)],
+                              "size": [round(widget.width), round(widget.height)],
+                              "widget": f"{type(widget).__name__} breaks the word {broken!r} in two"})
             elif _outside_screen(widget, app.manager):
                 found.append({"text": widget.text[:60], "text_size": [round(text_w), round(text_h)],
                               "size": [round(widget.width), round(widget.height)],
                               "widget": f"{type(widget).__name__} pushed outside the screen (under the top bar)"})
     return found
+
+
+def _word_broken(widget) -> str:
+    """A Latin word wider than the label's wrapping width, which Kivy breaks in two ("Appointmen" / "t")."""
+    width = widget.text_size[0]
+    if not width:
+        return ""
+    available = width - 2 * widget.padding_x
+    for word in widget.text.split():
+        if word.isascii() and widget._label.get_extents(word)[0] > available + 1:
+            return word
+    return ""
 
 
 def _outside_screen(widget, manager) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import socket
-import threading
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from PIL import Image
 
 from devices.printer import PrinterConnectionError, PrinterProblem, open_printer
 from devices.printer.interpreter import NotEscposError, interpret
+from devices.printer.network_sim import NetworkPrinterSimulator
 from devices.printer.status import status_request
 from devices.printer.virtual import VirtualPrinter
 from devices.status import DeviceState
@@ -111,45 +113,39 @@ def test_sim_printer_status_through_the_real_query_code(condition: dict, problem
     printer.close()
 
 
-class FakeNetworkPrinter:
-    """A TCP 9100 printer on loopback, backed by the virtual printer: real sockets, real bytes."""
-
-    def __init__(self) -> None:
-        self.virtual = VirtualPrinter(render=False)
-        self.received = bytearray()
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        conn, _ = self.server.accept()
-        with conn:
-            while chunk := conn.recv(4096):
-                if len(chunk) == 3 and chunk[:2] == b"\x10\x04":
-                    self.virtual._raw(chunk)
-                    conn.sendall(self.virtual._read())
-                else:
-                    self.received += chunk
-
-    def close(self) -> None:
-        self.server.close()
-
-
-def test_tcp_printer_gets_the_job_and_answers_status() -> None:
-    fake = FakeNetworkPrinter()
-    fake.virtual.simulate(paper_near_end=True)
-    printer = open_printer(f"tcp://127.0.0.1:{fake.port}")
+def test_tcp_printer_gets_the_job_and_answers_status(tmp_path: Path) -> None:
+    """A TCP 9100 printer on loopback (the network simulator): python-escpos's real Network connection."""
+    simulator = NetworkPrinterSimulator(VirtualPrinter(tmp_path)).start()
+    simulator.virtual.simulate(paper_near_end=True)
+    printer = open_printer(simulator.url)
     try:
         assert printer.status().problem is PrinterProblem.PAPER_NEAR_END
         data = render(documents.queue_ticket(demo.TICKET), P80)
         printer.write(data)
-        assert printer.status().can_print
+        assert printer.status().can_print  # answered after the job: the job went through first
     finally:
         printer.close()
-        fake.thread.join(5)
-        fake.close()
-    assert bytes(fake.received) == data
+        simulator.close()
+    assert simulator.virtual.printed_bytes == data
+    assert decode(Image.open(simulator.virtual.jobs[-1].png_path)) == ["A023"]
+
+
+def test_the_network_printer_simulator_runs_as_a_process_of_its_own(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "devices.printer.network_sim", "--port", "0", "--dir",
+                                str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("tcp://127.0.0.1:")
+        printer = open_printer(url)
+        try:
+            printer.write(render(documents.queue_ticket(demo.TICKET), P80))
+            assert printer.status().can_print
+        finally:
+            printer.close()
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert decode(Image.open(tmp_path / "job-0001.png")) == ["A023"]
 
 
 def test_file_printer_writes_the_bytes_and_has_no_status(tmp_path: Path) -> None:

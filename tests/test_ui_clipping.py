@@ -6,11 +6,15 @@ test's folder for a person to look at.
 Each mode runs the real ``kiosk screenshots`` command in its own process (Kivy has one window per process, and
 the other UI tests hold this one). A whole tour takes about 1.5 to 2.5 minutes here, so:
 
-- normal and elder (长辈模式: text at 1.5x, where clipping starts) walk the whole tour (65 screens);
-- contrast, en, and 长辈模式 in English (the longest words at the largest size: the top bar's toggles, the
-  ID screen's error, the rating levels clipped or ran together there) walk the citizen's journeys only (home, catalog, guide, identify, face, materials, form,
+- normal, elder (长辈模式: text at 1.5x, where clipping starts) and 长辈模式 in English (the longest words at
+  the largest size: the top bar's toggles and titles, the ID screen's error, the rating levels, the
+  e-certificate button clipped, ran together or broke a word in two there) walk the whole tour (65 screens);
+- contrast and en walk the citizen's journeys only (home, catalog, guide, identify, face, materials, form,
   confirm, receipt, rating, countdown, notices, query, progress, pickup, ticket: about 26 screens) with
   ``--journeys-only``; `kiosk screenshots DIR --mode contrast|en` (without it) walks the rest by hand.
+
+"Clips" also means a Latin word wider than its label (Kivy breaks it in two: "Appointmen" / "t"; screens/tour.py
+``clipped_labels``).
 """
 
 from __future__ import annotations
@@ -25,16 +29,15 @@ import pytest
 
 pytestmark = pytest.mark.ui
 
-FULL_TOUR = ("normal", "elder")
-JOURNEYS_ONLY = ("contrast", "en")
+FULL_TOUR = (("normal", "zh_CN"), ("elder", "zh_CN"), ("elder", "en"))
+JOURNEYS_ONLY = (("contrast", "zh_CN"), ("en", "zh_CN"))
 COMMAND = "import sys; from cli.main import main; sys.exit(main(sys.argv[1:]))"  # the `kiosk` command
 
 
-@pytest.mark.parametrize(("mode", "language"), [(mode, "zh_CN") for mode in FULL_TOUR + JOURNEYS_ONLY]
-                         + [("elder", "en")])
+@pytest.mark.parametrize(("mode", "language"), FULL_TOUR + JOURNEYS_ONLY)
 def test_no_label_clips_on_any_screen(mode: str, language: str, tmp_path: Path) -> None:
     out = tmp_path / f"{mode}-{language}"
-    quicker = [] if mode in FULL_TOUR and language == "zh_CN" else ["--journeys-only"]
+    quicker = [] if (mode, language) in FULL_TOUR else ["--journeys-only"]
     run = subprocess.run([sys.executable, "-c", COMMAND, "screenshots", str(out), "--mode", mode, "--language",
                           language, *quicker],
                          capture_output=True, text=True, timeout=600, env={**os.environ, "KIVY_NO_ARGS": "1"})

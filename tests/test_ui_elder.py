@@ -166,3 +166,27 @@ def test_the_next_citizen_gets_the_normal_home_back(ui) -> None:
     # The whole list from its first item, no pages.
     assert app.screen("catalog").page == 0 and app.screen("catalog").pages == 1
     assert len(shown_items(ui)) > 6
+
+
+def test_the_clipping_check_sees_a_word_broken_in_two(ui) -> None:
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from screens.tour import clipped_labels
+
+    text = "Appointment"  # "Appointmen" / "t", as the top bar showed it in 长辈模式 English
+    label = Label(text=text, font_size="28sp", bold=True, size_hint=(None, None), size=(400, 400), pos=(20, 200))
+    Window.add_widget(label)
+    try:
+        ui.pilot.frames(2)
+        label.width = label.texture_size[0] * 0.6  # 60 % of the word's width
+        label.text_size = (label.width, None)
+        ui.pilot.frames(2)
+        found = [entry["widget"] for entry in clipped_labels(ui.app) if entry["text"] == text]
+        assert found == ["Label breaks the word 'Appointment' in two"]
+        label.width = 900  # room for it on one line: nothing to report
+        label.text_size = (label.width, None)
+        ui.pilot.frames(2)
+        assert [entry for entry in clipped_labels(ui.app) if entry["text"] == text] == []
+    finally:
+        Window.remove_widget(label)
