@@ -130,6 +130,20 @@ def test_tcp_printer_gets_the_job_and_answers_status(tmp_path: Path) -> None:
     assert decode(Image.open(simulator.virtual.jobs[-1].png_path)) == ["A023"]
 
 
+def test_a_status_query_right_behind_a_job_in_one_tcp_chunk_is_answered() -> None:
+    """TCP may deliver the job's last bytes and the kiosk's DLE EOT in one chunk; a printer answers it anyway."""
+    simulator = NetworkPrinterSimulator(VirtualPrinter(render=False)).start()
+    data = render(documents.queue_ticket(demo.TICKET), P80)
+    try:
+        with socket.create_connection((simulator.host, simulator.port), timeout=5) as connection:
+            connection.sendall(data + status_request(4))  # one write: one chunk on loopback
+            reply = connection.recv(16)
+    finally:
+        simulator.close()
+    assert reply == b"\x12"  # roll paper sensor: paper present, nothing near its end
+    assert simulator.virtual.printed_bytes == data
+
+
 def test_the_network_printer_simulator_runs_as_a_process_of_its_own(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "devices.printer.network_sim", "--port", "0", "--dir",
                                 str(tmp_path)], stdout=subprocess.PIPE, text=True)

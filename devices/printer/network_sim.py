@@ -8,8 +8,10 @@ uses it so, as it runs the platform; ``sim://`` renders in the kiosk's own proce
     python -m devices.printer.network_sim [--port 9100] [--dir DIR] [--width 576]
 
 prints ``tcp://127.0.0.1:PORT`` on its first line once it listens. Real-time commands (DLE EOT n, the clear
-command) are recognised as one received chunk, as the virtual printer recognises them as one write (see its
-module doc); the kiosk sends each alone and waits for the answer.
+command) are answered when a received chunk is one, or ends with one: the kiosk sends a status query right
+behind a job and waits for the answer, and TCP may deliver both in one chunk (a printer answers in real time
+whatever came before). Elsewhere in a chunk the same bytes could be raster data (see the virtual printer's
+module doc).
 """
 
 from __future__ import annotations
@@ -20,7 +22,20 @@ import sys
 import threading
 from pathlib import Path
 
+from devices.printer.protocol import CLEAR_BUFFERS
+from devices.printer.status import QUERIES, status_request
 from devices.printer.virtual import VirtualPrinter
+
+# The real-time commands the kiosk sends and then waits on (devices.printer.connection).
+_REAL_TIME = (CLEAR_BUFFERS, *(status_request(n) for n in QUERIES))
+
+
+def split_real_time(chunk: bytes) -> list[bytes]:
+    """The chunk as the virtual printer's writes: a real-time command at its end as a write of its own."""
+    for command in _REAL_TIME:
+        if len(chunk) > len(command) and chunk.endswith(command):
+            return [chunk[:-len(command)], command]
+    return [chunk]
 
 
 class NetworkPrinterSimulator:
@@ -64,7 +79,8 @@ class NetworkPrinterSimulator:
             if not chunk:
                 return  # the kiosk closed the connection; the next job opens a new one
             self.received += len(chunk)
-            self.virtual._raw(chunk)
+            for write in split_real_time(chunk):
+                self.virtual._raw(write)
             if reply := self.virtual._read():
                 connection.sendall(reply)
 
