@@ -321,7 +321,7 @@ def make_pilot_class() -> type:
     return TimedPilot
 
 
-PLATFORM_NICE = 10  # the sandbox platform's process (see start_platform_process)
+PLATFORM_NICE = 10  # the sandbox platform's and the printer's processes (see start_platform_process)
 
 
 def start_platform_process(state: Path) -> tuple[subprocess.Popen, str]:

@@ -115,9 +115,11 @@ def _word_broken(widget) -> str:
     width = widget.text_size[0]
     if not width:
         return ""
+    from screens.widgets import one_line_width
+
     available = width - 2 * widget.padding_x
     for word in widget.text.split():
-        if word.isascii() and widget._label.get_extents(word)[0] > available + 1:
+        if word.isascii() and one_line_width(word, widget.font_name, widget.font_size, widget.bold) > available + 1:
             return word
     return ""
 

@@ -45,7 +45,6 @@ class NetworkPrinterSimulator:
         self.virtual = virtual
         self.server = socket.create_server((host, port))
         self.host, self.port = self.server.getsockname()[:2]
-        self.received = 0  # bytes received over every connection (a test's check that the job went this way)
         self._closed = threading.Event()
 
     @property
@@ -78,7 +77,6 @@ class NetworkPrinterSimulator:
                 return
             if not chunk:
                 return  # the kiosk closed the connection; the next job opens a new one
-            self.received += len(chunk)
             for write in split_real_time(chunk):
                 self.virtual._raw(write)
             if reply := self.virtual._read():
