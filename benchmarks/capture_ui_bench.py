@@ -23,6 +23,8 @@ every Kivy frame; the window's draw and buffer swap (flip) times; the process's 
 own capture work (preview blit, a page's arrival) is timed apart, and each frame over 33 ms is attributed to
 what the UI thread did for capture in it, if anything. Under Xvfb the GL is software (llvmpipe): it
 rasterises at the swap, so a redraw's cost shows in the flip, on the same two cores as the capture worker.
+Each frame over 33 ms also says where its time went, as the kernel accounts it (benchmarks/sched_probe.py):
+the UI thread's CPU, the rasteriser's, the capture threads', the X server's, and time the hypervisor stole.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from sched_probe import SchedProbe  # noqa: E402 - benchmarks/ (this script's folder is on sys.path)
 
 BUDGET_MS = 33.0
 
@@ -205,16 +209,25 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
 
     gc.callbacks.append(on_gc)
     stalls: list[dict] = []
+    probe = SchedProbe({"xserver": display.process.pid if display.process is not None else None})
+    where_of: dict[str, list[dict]] = {phase: [] for phase in PHASES}  # each frame over 33 ms: where its time went
+    current_phase = [PHASES[0]]
     redraws = [None, None]  # the last preview, and the clock event re-showing it (the "redrawing" control)
 
     def measure(phase_seconds: float, during=None) -> tuple[list[float], dict[str, int]]:  # noqa: ANN001
         gaps: list[float] = []
         blamed: dict[str, int] = {}
         last = [time.perf_counter()]
+        last_sched = [probe.snapshot()]
 
         def frame(_dt: float) -> None:
             now = time.perf_counter()
             gap = (now - last[0]) * 1000
+            sched = probe.snapshot()
+            if gap > BUDGET_MS and gaps:  # not the slice's first gap, which is not counted (it spans the switch)
+                where_of[current_phase[0]].append({"gap_ms": round(gap, 1), "busy": sorted(set(busy)),
+                                                  **SchedProbe.delta_ms(last_sched[0], sched)})
+            last_sched[0] = sched
             if sampler is not None and gap > BUDGET_MS:
                 stalls.append({"gap_ms": round(gap, 1), "busy": sorted(set(busy)),
                                "garbage_collections": [(generation, round(ms, 1)) for at, generation, ms
@@ -288,6 +301,7 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
                 else:  # capturing: automatic pages, and 拍照 by hand
                     worker.gate = worker.gate.gate
                     next_shot[0] = time.perf_counter() + shoot_every
+                current_phase[0] = phase
                 analysed = worker.frames_analysed if worker else 0
                 made_before = worker.pages_made if worker else 0
                 cpu, started, draws_before, flips_before = (time.process_time(), time.perf_counter(), len(draw_ms),
@@ -318,6 +332,8 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
                           "process_cpu_percent": round(100 * cpu_of[phase] / seconds),
                           "frames_analysed_per_s": round(extra[phase]["frames_analysed"] / seconds, 1),
                           "pages_per_minute": round(extra[phase]["pages_made"] * 60 / seconds, 1)}
+        results[phase]["over_33ms_with_stolen_time"] = sum(1 for f in where_of[phase] if f["stolen_ms"])
+        results[phase]["over_33ms_where_the_time_went"] = where_of[phase]
         for key in ("draw_ms", "flip_ms"):
             values = extra[phase].get(key) or [0.0]
             results[phase][f"window_{key.removesuffix('_ms')}_ms"] = {

@@ -238,6 +238,12 @@ def table(soak: dict[str, Any] | None, cold: dict[str, Any] | None, others: dict
                            f"{swap['median_swap_ms']} ms in the buffer swap (waiting for the GL rasteriser); the frames "
                            f"over 33 ms: {over['median_before_swap_ms']} + {over['median_swap_ms']} ms, "
                            f"{over['before_swap_alone_over_33ms']} of them over 33 ms before the swap")
+        where = (drawn or {}).get("over_33ms_where_the_time_went")
+        if where and where["frames"]:
+            stolen = where["with_stolen_time"]
+            drawn_note += (f"; of the {where['frames']} drawn frames over 33 ms, **{stolen} came while the hypervisor "
+                           f"ran another guest on this VM's CPUs** (stolen time in /proc/stat during the frame) and "
+                           f"{where['frames'] - stolen} without")
         cpu_stalls = cpu.get("over_33ms_after_warm_up")
         rows.append(f"| UI thread while scanning, printing and syncing ({soak['sessions']} citizen sessions through the real "
                     f"window, {soak['elapsed_s'] / 60:.0f} min) | frame time after session 10: median {frames['median_ms']} ms, "

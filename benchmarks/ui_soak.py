@@ -19,6 +19,9 @@ What is measured (the pilot steps the Kivy event loop itself, one ``EventLoop.id
 - RSS every 10 sessions, with glibc's own account beside it (mallinfo2: bytes in use, and bytes freed but still
   held by its arenas, which ``malloc_trim`` would give back); at the end the RSS after ``malloc_trim(0)`` too.
   With ``--tracemalloc`` the Python allocations that grew between sessions 100 and 300.
+- where each drawn frame over 33 ms went, from the kernel's scheduler accounting (benchmarks/sched_probe.py):
+  the UI thread's CPU, runnable-but-waiting and blocked time, the rasteriser's, the workers', the X server's,
+  the platform's and the printer's CPU, and the CPU time the hypervisor stole from this VM during the frame.
 - ``--profile-frames``: a sampler thread reads the UI thread's stack (sys._current_frames) every millisecond
   while a frame runs; each frame over 33 ms is logged with its most frequent stacks (the call that stalled).
 
@@ -55,6 +58,8 @@ from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from sched_probe import SchedProbe  # benchmarks/ (this script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -200,8 +205,11 @@ def make_pilot_class() -> type:
             self._flips = 0
             self.session = 0
             self.sampler = sampler
+            self.profile_over_ms = STALL_MS  # --profile-over: log frames whose wall or UI-thread CPU time exceeds it
             self.frame_period = 0.0  # seconds; 0 = frames back to back (--pace-hz)
             self.stalls: list[dict[str, Any]] = []
+            self.sched: SchedProbe | None = None  # set after the window exists (its GL threads)
+            self.slow_frames: list[dict[str, Any]] = []  # every drawn frame over 33 ms, with where its time went
             # Taps as arrays too (a tuple a tap was ~20 Python objects a session, counted as the kiosk's growth):
             # the screens as indices into ``screen_names``.
             self.screen_names: list[str] = []
@@ -225,6 +233,7 @@ def make_pilot_class() -> type:
                 self.sampler.begin()
             flips_before = self._flips
             self._flip_started = None
+            sched_before = self.sched.snapshot() if self.sched is not None else None
             started, cpu_started = time.perf_counter(), time.thread_time()
             Pilot._idle()
             ended = time.perf_counter()
@@ -235,9 +244,14 @@ def make_pilot_class() -> type:
             self.frame_drew.append(self._flips != flips_before)
             self.frame_screen.append(self._screen_index(self.app.manager.current))
             self.frame_flip_ms.append((ended - self._flip_started) * 1000 if self._flip_started else 0.0)
+            if sched_before is not None and took > STALL_MS and self._flips != flips_before:
+                self.slow_frames.append({
+                    "session": self.session, "screen": self.app.manager.current, "ms": round(took, 1),
+                    "swap_ms": round(self.frame_flip_ms[-1], 1),
+                    **SchedProbe.delta_ms(sched_before, self.sched.snapshot())})
             if self.sampler is not None:
                 samples = self.sampler.end()
-                if took > STALL_MS or cpu > STALL_MS:
+                if took > self.profile_over_ms or cpu > self.profile_over_ms:
                     self._log_stall(took, cpu, samples)
             if self.frame_period:  # vsync pacing: the rest of the frame's period is idle, as at a kiosk
                 rest = self.frame_period - (time.perf_counter() - started)
@@ -447,6 +461,25 @@ def summarise_swaps(pilot: Any) -> dict[str, Any]:
     }
 
 
+def summarise_slow_frames(slow: list[dict[str, Any]]) -> dict[str, Any]:
+    """The drawn frames over 33 ms after the warm-up, by what the kernel says the UI thread was doing: running
+    (its own CPU), runnable but without a CPU (the machine was busy: other threads, processes, stolen time), or
+    blocked (waiting for the GIL, the rasteriser or the X server)."""
+    after = [f for f in slow if f["session"] >= WARM_UP_SESSIONS]
+    def median(key: str) -> float | None:
+        return round(statistics.median(f[key] for f in after), 1) if after else None
+    for frame in after:
+        frame["ui_blocked_ms"] = round(frame["ms"] - frame["ui_cpu_ms"] - frame["ui_waiting_for_cpu_ms"], 1)
+    return {
+        "frames": len(after),
+        "median": {key: median(key) for key, value in after[0].items() if isinstance(value, float)} if after else {},
+        "with_stolen_time": sum(1 for f in after if f["stolen_ms"] > 0),
+        "without_stolen_time_by_screen": dict(collections.Counter(f["screen"] for f in after if not f["stolen_ms"])),
+        "ui_waited_for_a_cpu_over_10ms": sum(1 for f in after if f["ui_waiting_for_cpu_ms"] > 10),
+        "frames_list": after[:200],
+    }
+
+
 def summarise_taps(all_taps: list[tuple[str, str, float, int]]) -> dict[str, Any]:
     """After the warm-up, as the frame budget: the first sessions build screens and fill caches."""
     taps = [(before, after, ms) for before, after, ms, session in all_taps if session >= WARM_UP_SESSIONS]
@@ -474,6 +507,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--profile-frames", action="store_true", help="log the UI-thread stack of every frame over 33 ms")
+    parser.add_argument("--profile-over", type=float, default=STALL_MS, metavar="MS",
+                        help="with --profile-frames: log frames whose wall or UI-thread CPU time is over MS (the "
+                             "heaviest frames, before they become stalls)")
     parser.add_argument("--pace-hz", type=float, default=0.0,
                         help="step frames at most this often (60: as vsync paces a kiosk); 0: back to back")
     parser.add_argument("--embedded-sandbox", action="store_true",
@@ -526,6 +562,10 @@ def main() -> int:
     sampler = StackSampler(threading.get_ident()).start() if args.profile_frames else None
     pilot = make_pilot_class()(app, sampler).start()
     pilot.frame_period = 1 / args.pace_hz if args.pace_hz else 0.0
+    pilot.profile_over_ms = args.profile_over
+    pilot.sched = SchedProbe({"xserver": display.process.pid if display.process is not None else None,
+                              "platform": platform.pid if platform is not None else None,
+                              "printer": printer.pid if printer is not None else None})
     pilot.wait_until(lambda: app.catalog_state is not None and app.catalog_state.catalog is not None, "catalog", 60)
     # The camera keeps decoding a code for the whole run (the decode worker is busy on every frame).
     runtime.show_to_camera(qr_image("GOVKIOSK:R:ZW20261101000002"))
@@ -606,6 +646,7 @@ def main() -> int:
         zip(pilot.frame_ms, pilot.frame_session, pilot.frame_drew, pilot.frame_screen, strict=True)
         if drew and session >= WARM_UP_SESSIONS and ms > STALL_MS)
     frames["drawn_frames"]["over_33ms_by_screen"] = dict(slow_on.most_common())
+    frames["drawn_frames"]["over_33ms_where_the_time_went"] = summarise_slow_frames(pilot.slow_frames)
     frames["ui_thread_cpu"] = {key: value for key, value in summarise_frames(pilot.frame_cpu_ms, pilot.frame_session).items()
                                if key not in ("frames", "frames_after_warm_up")}
     taps = summarise_taps(pilot.taps)
@@ -675,6 +716,10 @@ def main() -> int:
           f"median {drawn_frames['median_ms']} ms, p99 {drawn_frames['p99_ms']} ms, over 33 ms: "
           f"{drawn_frames['over_33ms_after_warm_up']}; their UI-thread CPU: median "
           f"{drawn_frames['ui_thread_cpu']['median_ms']} ms, max {drawn_frames['ui_thread_cpu']['max_ms']} ms")
+    where = drawn_frames["over_33ms_where_the_time_went"]
+    if where["frames"]:
+        print(f"of the {where['frames']} drawn frames over 33 ms: {where['with_stolen_time']} while the hypervisor stole "
+              f"CPU time from this VM, {where['frames'] - where['with_stolen_time']} without; medians: {where['median']}")
     cpu = frames["ui_thread_cpu"]
     print(f"UI thread CPU per frame: median {cpu['median_ms']} ms, p99 {cpu['p99_ms']} ms, max {cpu['max_ms']} ms, "
           f"over 33 ms: {cpu['over_33ms_after_warm_up']} (first {WARM_UP_SESSIONS}: {cpu['over_33ms_in_warm_up']})")

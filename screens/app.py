@@ -29,7 +29,7 @@ from kivy.lang import Builder
 from kivy.metrics import Metrics
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import ScreenManager
 
 from devices.fonts import cjk_font_file
 from devices.scanner.burst import KeystrokeBurstDetector
@@ -43,6 +43,7 @@ from screens.base import KioskScreen
 from screens.clipping import clip_with_scissor
 from screens.i18n import tr
 from screens.idle import IdleWatch
+from screens.instant_transition import InstantTransition
 from screens.navigator import Navigator
 from screens.routes_access import AccessRoutes
 from screens.widgets import TopBar
@@ -274,7 +275,7 @@ class KioskApp(App):
         Window.clearcolor = (0.96, 0.97, 0.98, 1)
         root = BoxLayout(orientation="vertical")
         self.top_bar = TopBar(title=translate("home.bar"))
-        self.manager = ScreenManager(transition=NoTransition())
+        self.manager = ScreenManager(transition=InstantTransition())  # one screen on the glass a frame
         clip_with_scissor(self.manager)  # its screens clipped at no cost per pixel (screens/clipping.py)
         # Only the home screen before the first frame; the others are built one per frame right after, so
         # the kiosk shows its home screen as early as a bare window would.

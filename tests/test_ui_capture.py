@@ -103,3 +103,49 @@ def test_two_photographed_materials_arrive_after_an_offline_spell(ui, doc_camera
     assert [p["sha256"] for p in listing["pages"]] == sent  # the bytes photographed, whole, once
     assert [p["bytes"] for p in listing["pages"]] == sizes
     pilot.wait_until(lambda: _image_rows(runtime.config) == 0, "the kiosk's copies erased after the ack", 10)
+
+
+def test_deleting_and_retaking_a_page_changes_only_its_thumbnail(ui, doc_camera) -> None:
+    """删除 and 重拍 on the page strip: the other thumbnails stay (their widgets are not built again, which made
+    each 删除 a ~50 ms frame with seven pages), renumbered 第1页, 第2页 … in the order the pages were taken."""
+    import numpy as np
+
+    from devices.doccam.encode import encode_page
+    from kiosk.desk.outcomes import ShowConfirm
+
+    app, pilot = ui.app, ui.pilot
+    routes = app.capture
+    app.desk.apply.choose("GJJ-002")  # 住房公积金租房提取: its materials on paper
+    app.session.materials_present = {"居民身份证", "本人名下银行借记卡", "房屋租赁合同"}
+    app.presenter.show(routes.desk.begin(ShowConfirm()))
+    pilot.wait_for_screen("capture")
+    routes.stop()  # the camera off: the pages are laid in by hand below, as the worker hands them over
+    screen = app.screen("capture")
+    strip = screen.ids.page_strip
+    paper = np.full((1100, 800, 3), 235, np.uint8)
+    pages = []
+    for shade in range(4):  # four different pages, as the worker hands them over
+        paper[100:200, 100:700] = 40 * shade
+        pages.append(encode_page(paper.copy()))
+        routes._page(pages[-1], app.session.id, routes._worker)
+    pilot.frames(2)
+
+    def shown() -> list[tuple[int, bytes]]:  # (the number under it, its picture), left to right
+        return [(thumb.number, bytes(thumb.texture.pixels)) for thumb in reversed(strip.children)]
+
+    assert [number for number, _pixels in shown()] == [1, 2, 3, 4]
+    before = list(reversed(strip.children))
+    routes.delete(1)  # 删除 under 第2页
+    pilot.frames(2)
+    after = list(reversed(strip.children))
+    assert after == [before[0], before[2], before[3]], "the other thumbnails were built again"
+    assert [number for number, _pixels in shown()] == [1, 2, 3]
+    assert [page for _material, page in app.session.pages] == [pages[0], pages[2], pages[3]]
+
+    routes.retake(0)  # 重拍 第1页: it goes, the camera is re-armed for its replacement
+    pilot.frames(2)
+    assert list(reversed(strip.children)) == [before[2], before[3]]
+    assert [number for number, _pixels in shown()] == [1, 2]
+    app.end_session()
+    pilot.frames(2)
+    assert strip.children == [], "a citizen's papers left on the strip"

@@ -174,3 +174,38 @@ def test_the_camera_threads_give_the_cores_to_the_ui_thread_and_the_gil_holders_
     assert nice("decode") >= BACKGROUND_NICE and nice("camera") >= BACKGROUND_NICE
     python_work = ["outbox-sync", "print-worker"] + [name for name in by_name if name.startswith("kiosk-worker")]
     assert len(python_work) >= 3 and all(nice(name) == ui_thread_nice for name in python_work)
+
+
+def test_the_frame_that_shows_the_next_screen_paints_only_that_screen(ui) -> None:
+    """Kivy's NoTransition kept the leaving screen on the glass for one more frame (its zero-length animation
+    ends at the next clock tick): the heaviest frame of every tap painted two screens, and a second frame
+    repainted the new one alone. The switch is complete before the frame is drawn, and the screen hears
+    on_enter in it."""
+    from kivy.core.window import Window
+
+    app, pilot = ui.app, ui.pilot
+    painted: list[list[str]] = []
+    entered: list[str] = []
+
+    def at_draw(*_args) -> None:
+        painted.append([screen.name for screen in app.manager.children])
+
+    from kivy.tests.common import UnitTestTouch
+
+    catalog = app.screen("catalog")
+    catalog.bind(on_enter=lambda *_a: entered.append("catalog"))
+    start = pilot.find(_("home.start"))
+    pilot.frames(1)
+    Window.bind(on_draw=at_draw)
+    try:
+        touch = UnitTestTouch(*start.to_window(*start.center))
+        touch.touch_down()
+        pilot.frames(1)
+        touch.touch_up()  # the button acts on release: the switch happens here, between two frames
+        assert app.manager.current == "catalog"
+        assert [screen.name for screen in app.manager.children] == ["catalog"], "the home screen is still there"
+        assert entered == ["catalog"], "the catalog did not hear on_enter when it came"
+        pilot.frames(2)
+    finally:
+        Window.unbind(on_draw=at_draw)
+    assert painted == [["home"], ["catalog"], ["catalog"]], f"screens painted, frame by frame: {painted}"
