@@ -234,10 +234,10 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
                                                        in collections_ms if last[0] <= at <= now],
                                "threads": sampler.during(last[0], now)})
             last[0] = now
-            gaps.append(gap)
-            if gap > BUDGET_MS:
+            if gap > BUDGET_MS and gaps:  # as above: the slice's first gap is not counted
                 for name in set(busy) or {"other (drawing, GIL, the other core's load)"}:
                     blamed[name] = blamed.get(name, 0) + 1
+            gaps.append(gap)
             busy.clear()
 
         pilot.frames(2)
