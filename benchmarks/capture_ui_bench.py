@@ -224,7 +224,8 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
             now = time.perf_counter()
             gap = (now - last[0]) * 1000
             sched = probe.snapshot()
-            if gap > BUDGET_MS and gaps:  # not the slice's first gap, which is not counted (it spans the switch)
+            slow = gap > BUDGET_MS and bool(gaps)  # the slice's first gap spans the phase switch: not counted
+            if slow:
                 where_of[current_phase[0]].append({"gap_ms": round(gap, 1), "busy": sorted(set(busy)),
                                                   **SchedProbe.delta_ms(last_sched[0], sched)})
             last_sched[0] = sched
@@ -234,7 +235,7 @@ def run(rounds: int, slice_seconds: float, shoot_every: float, nice: int, profil
                                                        in collections_ms if last[0] <= at <= now],
                                "threads": sampler.during(last[0], now)})
             last[0] = now
-            if gap > BUDGET_MS and gaps:  # as above: the slice's first gap is not counted
+            if slow:
                 for name in set(busy) or {"other (drawing, GIL, the other core's load)"}:
                     blamed[name] = blamed.get(name, 0) + 1
             gaps.append(gap)

@@ -241,10 +241,11 @@ def make_pilot_class() -> type:
             self.frame_ms.append(took)
             self.frame_cpu_ms.append(cpu)
             self.frame_session.append(self.session)
-            self.frame_drew.append(self._flips != flips_before)
+            drew = self._flips != flips_before
+            self.frame_drew.append(drew)
             self.frame_screen.append(self._screen_index(self.app.manager.current))
             self.frame_flip_ms.append((ended - self._flip_started) * 1000 if self._flip_started else 0.0)
-            if sched_before is not None and took > STALL_MS and self._flips != flips_before:
+            if sched_before is not None and took > STALL_MS and drew:
                 self.slow_frames.append({
                     "session": self.session, "screen": self.app.manager.current, "ms": round(took, 1),
                     "swap_ms": round(self.frame_flip_ms[-1], 1),

@@ -107,7 +107,9 @@ class CaptureScreen(KioskScreen):
         kept = {id(page): thumb for page, thumb in zip(self._shown_pages, self._thumbs, strict=True)}
         thumbs = []
         for number, page in enumerate(pages, start=1):
-            thumb = kept.pop(id(page), None) or self._thumb(page)
+            thumb = kept.pop(id(page), None)
+            if thumb is None:  # taken since the strip was last shown (or retaken)
+                thumb = self._thumb(page)
             thumb.number = number
             thumbs.append(thumb)
         for gone in kept.values():  # deleted, or the pages of the material before
