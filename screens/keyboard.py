@@ -152,6 +152,7 @@ class OnScreenKeyboard(BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.disabled = not self.layout  # until the first _rebuild
         self._built_layout: str | None = None
         # Rows of keys built once per (layout, text scale, language) and reused: every form field switched the
         # layout to "" and back, and rebuilding ~40 keys with their label textures on the UI thread made the
@@ -196,6 +197,11 @@ class OnScreenKeyboard(BoxLayout):
         self._built_layout = self.layout
         rows = self.ids.rows
         rows.clear_widgets()
+        # A hidden keyboard takes no touches. Set here, between taking the old rows off and putting the new ones
+        # on, so no key changes state on the way: set by a kv rule (``disabled: not self.layout``), the cached
+        # keys were put on a keyboard still disabled and enabled again when the rule ran, and every key's label
+        # was drawn again in the frame that showed the form's field (issue #16: 12 textures in that frame).
+        self.disabled = not self.layout
         self.composing = ""
         self.page = self.pages = 0
         self.candidates = []

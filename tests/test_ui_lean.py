@@ -208,4 +208,7 @@ def test_the_frame_that_shows_the_next_screen_paints_only_that_screen(ui) -> Non
         pilot.frames(2)
     finally:
         Window.unbind(on_draw=at_draw)
-    assert painted == [["home"], ["catalog"], ["catalog"]], f"screens painted, frame by frame: {painted}"
+    # The pressed button's frame, then the catalog alone in every frame drawn after the switch (a second one is
+    # drawn only when something on the catalog still changed: it is not what this test is about).
+    assert painted[:2] == [["home"], ["catalog"]], f"screens painted, frame by frame: {painted}"
+    assert all(screens == ["catalog"] for screens in painted[1:]), f"screens painted, frame by frame: {painted}"
