@@ -47,6 +47,10 @@ class FormScreen(KioskScreen):
     _township = ""
     names = ShownNames("")  # set by start(): the item's labels and choices in the citizen's language
 
+    def __init__(self, **kwargs) -> None:
+        self._choice_buttons: list[KioskButton] = []  # see _choice_button
+        super().__init__(**kwargs)
+
     def on_kv_post(self, base_widget) -> None:
         self.ids.keyboard.bind(text=self._typed)
 
@@ -58,6 +62,19 @@ class FormScreen(KioskScreen):
         keys = [field.key for field in self.fields]
         self.index = keys.index(first_field) if first_field in keys else 0
         self._show()
+
+    def _choice_button(self, index: int) -> KioskButton:
+        """The index-th choice button, kept from field to field and citizen to citizen: building four buttons
+        through the kv rules in the frame that shows a choice made it one of the soak's heaviest (issue #16); a
+        kept button given the same words draws no new texture."""
+        buttons = self._choice_buttons
+        while len(buttons) <= index:
+            button = KioskButton(height="120dp")
+            grow_with_text(button, 120)  # "Going abroad (incl. Hong Kong, Macao, Taiwan)" in 长辈模式
+            button.choice = ""
+            button.bind(on_release=lambda b: self._choose(b.choice))
+            buttons.append(button)
+        return buttons[index]
 
     @property
     def field(self):
@@ -83,11 +100,10 @@ class FormScreen(KioskScreen):
         previous = self.values.get(field.key, "")
         if field.type == "choice":
             self.value = previous
-            for choice in field.choices:
-                button = KioskButton(text=self.names.choice(field, choice), height="120dp")
-                grow_with_text(button, 120)  # "Going abroad (incl. Hong Kong, Macao, Taiwan)" in 长辈模式
+            for index, choice in enumerate(field.choices):
+                button = self._choice_button(index)
+                button.text = self.names.choice(field, choice)
                 button.choice = choice  # the value kept and sent: the catalog's Chinese choice
-                button.bind(on_release=lambda b: self._choose(b.choice))
                 self.ids.editor.add_widget(button)
         elif is_address_field(field) and not previous and self.places is not None:
             self.value = ""

@@ -78,3 +78,32 @@ def test_the_keys_do_not_change_state_when_the_form_shows_its_keyboard_again(ui)
     assert changes == [], f"keys changed state on the way to the form: {changes[:6]}"
     pilot.type_keys("139")
     assert ui.app.screen("form").value == "139"
+
+
+def choice_buttons(ui) -> list:
+    editor = ui.app.screen("form").ids.editor
+    return [button for button in reversed(editor.children) if hasattr(button, "choice")]
+
+
+def test_the_choice_buttons_are_kept_and_each_citizen_chooses_their_own(ui) -> None:
+    pilot = ui.pilot
+    reach_form(ui)
+    pilot.type_keys("13912345678")
+    pilot.tap(ui.app.screen("form").ids.form_next)
+    first = choice_buttons(ui)
+    assert [button.choice for button in first] == ["就业", "入学", "出国（境）", "其他用途"]
+    pilot.tap_text("就业", exact=True)
+    pilot.wait_for_screen("confirm")
+    end_session(ui)
+
+    reach_form(ui)
+    pilot.type_keys("13912345678")
+    pilot.tap(ui.app.screen("form").ids.form_next)
+    second = choice_buttons(ui)
+    assert [id(button) for button in second] == [id(button) for button in first], "the buttons were built again"
+    assert [button.text for button in second] == ["就业", "入学", "出国（境）", "其他用途"]
+    assert all(button.state == "normal" for button in second)
+    pilot.tap_text("入学", exact=True)
+    pilot.wait_for_screen("confirm")
+    confirmed = " ".join(pilot.visible_texts())  # the confirm screen lists the answers
+    assert "入学" in confirmed and "就业" not in confirmed, "the last citizen's choice came back"
