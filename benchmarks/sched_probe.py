@@ -16,11 +16,13 @@ from pathlib import Path
 class SchedProbe:
     """Where a slow frame's wall time went, from the kernel's scheduler accounting (/proc/.../schedstat: CPU time
     and time spent runnable but waiting for a CPU, in ns): the UI thread's, the GL rasteriser's threads (llvmpipe),
-    the kiosk's other threads (workers), the X server's, the sandbox platform's and the printer's processes, and
-    the machine's stolen time (the hypervisor running another guest). Read between frames (outside the timed
-    region) with pread on files kept open."""
+    the kiosk's other threads (those at a lowered priority apart from the rest), the X server's, the sandbox
+    platform's and the printer's processes, and the machine's stolen time (the hypervisor running another guest).
+    Read between frames (outside the timed region) with pread on files kept open."""
 
-    GROUPS = ("ui", "rasteriser", "kiosk_workers", "xserver", "platform", "printer")
+    # kiosk_background: the kiosk's threads at a lowered priority (devices/priority.py: camera, QR decoder, capture);
+    # kiosk_workers: the rest (platform calls, outbox, printer: Python work at the UI's priority).
+    GROUPS = ("ui", "rasteriser", "kiosk_background", "kiosk_workers", "xserver", "platform", "printer")
 
     def __init__(self, others: dict[str, int | None]) -> None:
         self.ui_tid = threading.get_native_id()
@@ -45,8 +47,13 @@ class SchedProbe:
                 fd = os.open(task / "schedstat", os.O_RDONLY)
             except OSError:
                 continue
+            try:  # a thread lowers its priority as it starts, long before it is found here
+                lowered = os.getpriority(os.PRIO_PROCESS, tid) > os.getpriority(os.PRIO_PROCESS, self.ui_tid)
+            except OSError:
+                lowered = False
             self.known_tasks.add(tid)
-            group = "ui" if tid == self.ui_tid else "rasteriser" if comm.startswith("llvmpipe") else "kiosk_workers"
+            group = ("ui" if tid == self.ui_tid else "rasteriser" if comm.startswith("llvmpipe")
+                     else "kiosk_background" if lowered else "kiosk_workers")
             self.fds[group].append(fd)
 
     @staticmethod
