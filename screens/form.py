@@ -16,7 +16,7 @@ from kiosk.shown_names import ShownNames, shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
 from screens.keyboard import layout_for_field
-from screens.widgets import KioskButton, SecondaryButton, grow_with_text
+from screens.widgets import KioskButton, SecondaryButton, grow_with_text, kept
 
 
 def display_value(field_type: str, raw: str) -> str:
@@ -48,7 +48,7 @@ class FormScreen(KioskScreen):
     names = ShownNames("")  # set by start(): the item's labels and choices in the citizen's language
 
     def __init__(self, **kwargs) -> None:
-        self._choice_buttons: list[KioskButton] = []  # see _choice_button
+        self._choice_buttons: list[KioskButton] = []  # kept from field to field (screens.widgets.kept)
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget) -> None:
@@ -63,18 +63,12 @@ class FormScreen(KioskScreen):
         self.index = keys.index(first_field) if first_field in keys else 0
         self._show()
 
-    def _choice_button(self, index: int) -> KioskButton:
-        """The index-th choice button, kept from field to field and citizen to citizen: building four buttons
-        through the kv rules in the frame that shows a choice made it one of the soak's heaviest (issue #16); a
-        kept button given the same words draws no new texture."""
-        buttons = self._choice_buttons
-        while len(buttons) <= index:
-            button = KioskButton(height="120dp")
-            grow_with_text(button, 120)  # "Going abroad (incl. Hong Kong, Macao, Taiwan)" in 长辈模式
-            button.choice = ""
-            button.bind(on_release=lambda b: self._choose(b.choice))
-            buttons.append(button)
-        return buttons[index]
+    def _new_choice_button(self) -> KioskButton:
+        button = KioskButton(height="120dp")
+        grow_with_text(button, 120)  # "Going abroad (incl. Hong Kong, Macao, Taiwan)" in 长辈模式
+        button.choice = ""
+        button.bind(on_release=lambda b: self._choose(b.choice))
+        return button
 
     @property
     def field(self):
@@ -101,7 +95,7 @@ class FormScreen(KioskScreen):
         if field.type == "choice":
             self.value = previous
             for index, choice in enumerate(field.choices):
-                button = self._choice_button(index)
+                button = kept(self._choice_buttons, index, self._new_choice_button)
                 button.text = self.names.choice(field, choice)
                 button.choice = choice  # the value kept and sent: the catalog's Chinese choice
                 self.ids.editor.add_widget(button)

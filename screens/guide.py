@@ -14,6 +14,7 @@ from kiosk.i18n import current_language
 from screens import theme
 from screens.base import KioskScreen
 from screens.i18n import tr
+from screens.widgets import kept
 
 _TITLES = re.compile(r"(《[^》]*》)")  # the titles of laws and documents, quoted whole
 _FORMS = {"original": "guide.form.original", "copy": "guide.form.copy", "electronic": "guide.form.electronic"}
@@ -154,7 +155,7 @@ class GuideScreen(KioskScreen):
                 if shown.parent is not None:
                     box.remove_widget(shown)
         for index in range(start, min(start + count, len(sections))):
-            shown = self._section_widget(index)
+            shown = kept(self._shown, index, Factory.GuideSectionView)
             self._show_section(shown, sections[index])
             if shown.parent is None:
                 box.add_widget(shown)
@@ -162,10 +163,6 @@ class GuideScreen(KioskScreen):
         if not self.complete:
             Clock.schedule_once(lambda _dt: self._fill(sections, start + count, 1, generation), 0)
 
-    def _section_widget(self, index: int):
-        while len(self._shown) <= index:
-            self._shown.append(Factory.GuideSectionView())
-        return self._shown[index]
 
     def _show_section(self, shown, section: GuideSection) -> None:
         shown.ids.heading.text = section.title

@@ -13,6 +13,7 @@ from kiosk.rules.materials import requirement_note
 from kiosk.shown_names import shown_names
 from screens.base import KioskScreen
 from screens.i18n import tr
+from screens.widgets import kept
 
 
 class MaterialToggle(ButtonBehavior, Label):
@@ -36,10 +37,7 @@ class MaterialsScreen(KioskScreen):
     certificates_text = StringProperty("")  # which materials an electronic certificate covers (issue #17)
 
     def __init__(self, **kwargs) -> None:
-        # One row per material, kept and reused from citizen to citizen: building the rows through the kv rules
-        # (a label, a rounded card, two lines each) in the frame the platform's answer arrives in made it one of
-        # the soak's frames over 33 ms (issue #16). A reused row given the same words draws no new texture.
-        self._rows: list[MaterialToggle] = []
+        self._rows: list[MaterialToggle] = []  # one per material, kept (screens.widgets.kept)
         super().__init__(**kwargs)
 
     def on_pre_enter(self, *args) -> None:
@@ -67,11 +65,11 @@ class MaterialsScreen(KioskScreen):
             if is_fetched:
                 shared.append(names.material(material.name))
                 continue
-            row = self._row(len(grid.children))
+            row = kept(self._rows, len(grid.children), MaterialToggle)
             row.text = f"{names.material(material.name)}  [size=26sp][color=5c6675]{requirement_note(material)}[/color][/size]"
             row.material = material.name
             row.checked = material.name in ticked
-            grid.add_widget(row, index=0)  # below the rows before it
+            grid.add_widget(row)
         self.shared_text = tr._("materials.shared", names=tr.join("list", shared)) if shared else ""
         self.commitment_offered = offer.offered
         if offer.offered:
@@ -80,11 +78,6 @@ class MaterialsScreen(KioskScreen):
             self.commitment_text = tr._("materials.commitment_refused", reason=tr._(offer.reason_key))
         else:
             self.commitment_text = ""
-
-    def _row(self, index: int) -> MaterialToggle:
-        while len(self._rows) <= index:
-            self._rows.append(MaterialToggle())
-        return self._rows[index]
 
     def show_certificates_used(self, materials: list[str], text: str) -> None:
         """使用电子证照: those materials are present (the platform fetches the certificate), ticked here."""
@@ -110,7 +103,7 @@ class MaterialsScreen(KioskScreen):
 
     def reset(self) -> None:
         self.ids.material_list.clear_widgets()
-        for row in self._rows:  # no tick of this citizen's waits in a kept row
+        for row in self._rows:  # no tick of this citizen's stays in a kept row
             row.checked = False
         self._shown_with = None
         self.item_name = self.shared_text = self.commitment_text = self.certificates_text = ""

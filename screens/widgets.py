@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty, StringProperty
@@ -18,6 +21,18 @@ from screens.wrapping_label import WrappingLabel, _measurer
 # <KioskLabel@WrappingLabel> in widgets.kv: every body text and title breaks lines by Chinese rules
 # (kiosk/linebreak.py): no line starts with "，" or "。", no title ends with one character alone.
 Factory.register("WrappingLabel", cls=WrappingLabel)
+
+
+W = TypeVar("W", bound=Widget)
+
+
+def kept(widgets: list[W], index: int, make: Callable[[], W]) -> W:
+    """The ``index``-th of a screen's kept widgets, made on first need and reused from citizen to citizen: a
+    widget built through the kv rules in the frame that shows it made that frame one of the soak's heaviest
+    (issue #16), and a kept label given the same words draws no new texture."""
+    while len(widgets) <= index:
+        widgets.append(make())
+    return widgets[index]
 
 
 def one_line_width(text: str, font_name: str, font_size: float, bold: bool) -> float:
