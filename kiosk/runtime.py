@@ -43,6 +43,7 @@ class KioskRuntime:
         self.doc_camera = None  # devices.camera.Camera of the 高拍仪, started only while capturing (issue #17)
         self.scanner = None
         self._on_code: Callable[[str, str], None] | None = None
+        self._codes_wanted = True  # the screen on the glass takes a code (see want_codes)
         self.started_at: float | None = None
         self.started = False
         self._start_lock = threading.Lock()
@@ -175,6 +176,7 @@ class KioskRuntime:
         # d.text is None when the code's charset cannot be told (devices/decode/charset.py): the desk refuses
         # it with that reason (kiosk.qrpayload: qr.error.charset), never a guessed text.
         self.decode_worker = DecodeWorker(self.camera, lambda d: self._code_seen(d.text, "camera")).start()
+        self.want_codes(self._codes_wanted)  # the UI may have said so before the camera was open
 
     def _open_scanner(self) -> None:
         from devices.decode.charset import read_text  # one rule for a code's bytes, camera or scanner
@@ -196,6 +198,17 @@ class KioskRuntime:
     def on_code(self, callback: Callable[[str, str], None] | None) -> None:
         """Who hears about a scanned code: ``callback(text, source)``, called on a device thread."""
         self._on_code = callback
+
+    def want_codes(self, wanted: bool) -> None:
+        """Whether the camera's frames are searched for codes: only while the screen takes one (home, identify,
+        progress, maintenance…). Scanners are not paused: a scanner decodes in its own hardware, at no cost here."""
+        self._codes_wanted = wanted
+        worker = self.decode_worker
+        if worker is not None:
+            if wanted:
+                worker.resume()
+            else:
+                worker.pause()
 
     def _code_seen(self, text: str, source: str) -> None:
         if self._on_code is not None:

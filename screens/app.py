@@ -41,6 +41,7 @@ from kiosk.session import Session
 from screens import kivy_fixes
 from screens.base import KioskScreen
 from screens.clipping import clip_with_scissor
+from screens.code_screens import CODE_SCREENS, IDENTIFY_SCREENS, MAINTENANCE_SCREENS, RECEIPT_SCREENS
 from screens.i18n import tr
 from screens.idle import IdleWatch
 from screens.instant_transition import InstantTransition
@@ -74,7 +75,6 @@ AFTER_SESSION_HOUSEKEEPING_S = 0.4  # home has drawn; a citizen's first tap come
 SESSIONS_BEFORE_SECOND_FREEZE = 3
 KEY_ESCAPE, KEY_F1 = 27, 282
 KEYS_ENTER = (13, 271)  # Return and keypad Enter
-RECEIPT_SCREENS = ("progress",)  # where a scanned receipt QR is looked up
 _loaded_kv: set[str] = set()
 
 
@@ -190,6 +190,8 @@ class KioskApp(App):
         # the first frame (see _build_next_screen), so the desk, the outbox and the platform client are not
         # imported before the home screen is up (issue #16).
         self.demo = DemoProps(runtime)  # no-ops with real devices
+        self._resume_decoding = Clock.create_trigger(
+            lambda _dt: self.runtime.want_codes(self.manager.current in CODE_SCREENS), 0.1)
         self.access = AccessRoutes(self)  # 长辈模式, 高对比, language, voice, keypad (issue #13)
         self.centre_name = runtime.config.kiosk.centre_name
         self.title = translate("app.title")
@@ -458,6 +460,17 @@ class KioskApp(App):
         self.top_bar.show_home = screen.show_home_button
         self.idle.note_activity()
         self.access.screen_changed(screen)  # its spoken prompt, the keypad focus, 上一步
+        self._decode_codes_on(name)
+
+    def _decode_codes_on(self, name: str) -> None:
+        """The camera's decoder works only on a screen that takes a code, and starts 0.1 s after it shows: the
+        screen's first frame is drawn before the decoder wants a core (issue #16: on this 2-core box the
+        decoder's CPU slowed GL's rasteriser in the frames that draw a new screen). Leaving, it stops at once."""
+        if name in CODE_SCREENS:
+            self._resume_decoding()
+        else:
+            self._resume_decoding.cancel()
+            self.runtime.want_codes(False)
 
     def _retitle(self, *_args: Any) -> None:
         self.top_bar.title = translate(self.manager.current_screen.title_key)
@@ -611,13 +624,13 @@ class KioskApp(App):
         self.access.cue("code_read")
         if self.finish.scanned(text, current):  # an appointment slip: check in (issue #17)
             return
-        if current == "maintenance":  # a technician's scan test: show what arrived, shortened
+        if current in MAINTENANCE_SCREENS:  # a technician's scan test: show what arrived, shortened
             self.screen("maintenance").show_action(
                 translate("maintenance.result.scanned", source=source, code=f"{(text or '?')[:8]}…",
                           length=len(text or "")))
         elif current in RECEIPT_SCREENS:
             self.presenter.show(self.desk.service.scanned(text))
-        elif current == "identify":
+        elif current in IDENTIFY_SCREENS:
             answer = self.desk.identity.code(text)
             from kiosk.qrpayload import QrPayload
 

@@ -21,13 +21,13 @@ from kiosk.desk.payment import POLL_INTERVAL_S
 from kiosk.i18n import join, translate
 from kiosk.session import Level
 from kiosk.shown_names import translated_names
+from screens.code_screens import CHECK_IN_SCREENS
 from screens.presenter import Presenter
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
 
 log = logging.getLogger(__name__)
-SCAN_CHECK_IN_SCREENS = ("home", "ticket", "appointment")  # where an appointment slip's QR checks in
 
 
 class ServiceRoutes:
@@ -48,7 +48,7 @@ class ServiceRoutes:
     # -- scans ----------------------------------------------------------------------------------------------
     def scanned(self, text: str | None, screen: str) -> bool:
         """An appointment slip scanned at home or the ticket screen: check in. False: not ours to handle."""
-        if not text or screen not in SCAN_CHECK_IN_SCREENS:
+        if not text or screen not in CHECK_IN_SCREENS:
             return False
         checking = self.desk.appointments.scanned(text)
         if checking is None:

@@ -115,6 +115,36 @@ def test_simulated_camera_feeds_the_worker_which_reports_each_code_once(tmp_path
         camera.stop()
 
 
+def test_a_paused_worker_decodes_nothing_and_reads_the_code_held_up_meanwhile_on_resume(tmp_path: Path) -> None:
+    cv2.imwrite(str(tmp_path / "01.png"), qr_frame(b"GOVKIOSK:R:ZW20261101000002"))
+    camera = open_camera(f"sim://{tmp_path}?fps=30").start()
+    seen: list[str | None] = []
+    got = threading.Event()
+
+    def on_code(detection: Detection) -> None:
+        seen.append(detection.text)
+        got.set()
+
+    worker = DecodeWorker(camera, on_code, repeat_after=0.2)
+    worker.pause()  # e.g. the catalog is on the glass when the camera starts
+    worker.start()
+    try:
+        while (camera.latest() or (0,))[0] < 15:  # half a second of frames, the code in every one
+            threading.Event().wait(0.02)
+        assert worker.frames_decoded == 0 and seen == [] and not worker.decoding
+        worker.resume()  # the identify screen: the code held up all along is read at once
+        assert got.wait(5)
+        assert seen == ["GOVKIOSK:R:ZW20261101000002"]
+        worker.pause()
+        decoded = worker.frames_decoded
+        threading.Event().wait(0.5)  # longer than repeat_after: it would be reported again if decoded
+        assert worker.frames_decoded <= decoded + 1  # at most the frame in hand when paused
+        assert seen == ["GOVKIOSK:R:ZW20261101000002"]
+    finally:
+        worker.stop()
+        camera.stop()
+
+
 def test_missing_image_directory_is_a_camera_fault(tmp_path: Path) -> None:
     camera = open_camera(f"sim://{tmp_path / 'nothing-here'}").start()
     try:

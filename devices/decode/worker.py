@@ -3,6 +3,10 @@
 A code held in front of the camera is in every frame for seconds; the flow wants it once. A payload is
 reported again only after it has been out of sight for ``repeat_after`` seconds (the citizen took the phone
 away and shows it again). The callback runs on this thread; the UI layer marshals it.
+
+Decoding rests while ``pause()``d: the kiosk pauses it on screens that take no code (the catalog, a form), so
+the two cores go to drawing the screen rather than to searching frames for a code nobody would act on
+(issue #16). The camera keeps capturing meanwhile; ``resume()`` decodes its newest frame at once.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class DecodeWorker:
         self._repeat_after = repeat_after
         self._last_seen: dict[bytes, float] = {}
         self._stop = threading.Event()
+        self._decoding = threading.Event()
+        self._decoding.set()
         self._thread: threading.Thread | None = None
         self.frames_decoded = 0
 
@@ -57,6 +63,17 @@ class DecodeWorker:
             self._thread.join(timeout=5)
             self._thread = None
 
+    def pause(self) -> None:
+        """Stop decoding after the frame in hand (no code is reported until ``resume()``)."""
+        self._decoding.clear()
+
+    def resume(self) -> None:
+        self._decoding.set()
+
+    @property
+    def decoding(self) -> bool:
+        return self._decoding.is_set()
+
     def forget(self) -> None:
         """Forget every code seen (a new session): the next sighting is reported even if it never left."""
         self._last_seen.clear()
@@ -68,6 +85,8 @@ class DecodeWorker:
         pipeline = DecodePipeline(self._backend, stream=True)
         frame_id = 0
         while not self._stop.is_set():
+            if not self._decoding.wait(timeout=0.25):
+                continue
             newest = self._camera.wait_newer(frame_id, timeout=0.25)
             if newest is None:
                 continue
@@ -78,6 +97,8 @@ class DecodeWorker:
                 log.error("decoding a frame failed: %s", type(exc).__name__)
                 continue
             self.frames_decoded += 1
+            if not self._decoding.is_set():  # paused while this frame was decoded: its codes are not wanted now
+                continue
             now = time.monotonic()
             for detection in detections:
                 previous = self._last_seen.get(detection.raw)
