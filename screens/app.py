@@ -464,8 +464,9 @@ class KioskApp(App):
 
     def _decode_codes_on(self, name: str) -> None:
         """The camera's decoder works only on a screen that takes a code, and starts 0.1 s after it shows: the
-        screen's first frame is drawn before the decoder wants a core (issue #16: on this 2-core box the
-        decoder's CPU slowed GL's rasteriser in the frames that draw a new screen). Leaving, it stops at once."""
+        screen's first frame is drawn before the decoder wants a core (issue #16: with software GL on two cores
+        the rasteriser waits for a CPU in a new screen's first frame, and the camera's and decoder's threads
+        took ~7 ms of CPU in such frames). Leaving, it stops at once."""
         if name in CODE_SCREENS:
             self._resume_decoding()
         else:
