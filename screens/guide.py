@@ -163,7 +163,6 @@ class GuideScreen(KioskScreen):
         if not self.complete:
             Clock.schedule_once(lambda _dt: self._fill(sections, start + count, 1, generation), 0)
 
-
     def _show_section(self, shown, section: GuideSection) -> None:
         shown.ids.heading.text = section.title
         shown.ids.lines.text = "\n".join(section.lines)
